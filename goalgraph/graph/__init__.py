@@ -1,0 +1,1 @@
+"""The knowledge graph: loading and validation, SPARQL, search, node views, paths and export."""

@@ -1,0 +1,203 @@
+"""`GoalGraph`: the notebook-friendly facade over store, search, node views, SPARQL and paths."""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from goalgraph.errors import GoalgraphError, ShapeViolationError, UnknownNodeError
+from goalgraph.graph import sparql
+from goalgraph.graph.describe import NodeView, describe
+from goalgraph.graph.namespaces import GG, ID, compact
+from goalgraph.graph.queries import NamedQuery, get_query, list_queries
+from goalgraph.graph.search import Hit, LabelIndex
+from goalgraph.graph.sources import Source, bundled_sources, env_paths, user_sources
+from goalgraph.graph.store import GraphStore
+
+
+class GoalGraph:
+    """The bundled alignment graph merged with any user files.
+
+    >>> g = goalgraph.load()
+    >>> g.show("dpo").label
+    'Direct Preference Optimization'
+    >>> g.query("SELECT ?m WHERE { ?m gg:paradigm ggid:paradigm/rl-based }")  # doctest: +SKIP
+    """
+
+    def __init__(self, store: GraphStore):
+        self._graph_store = store
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def load(cls, *paths: str, validate: bool = True, include_env: bool = True,
+             bundled: bool = True) -> "GoalGraph":
+        """Bundled files, then GOALGRAPH_GRAPH entries, then `paths`; user data is SHACL-checked."""
+        store = GraphStore()
+        if bundled:
+            for src in bundled_sources():
+                store.add(src)
+        users = user_sources([*(env_paths() if include_env else []), *paths])
+        for src in users:
+            store.add(src)
+        graph = cls(store)
+        if validate and users:
+            graph._validate_user_sources(users)
+        return graph
+
+    def _validate_user_sources(self, users: list[Source]) -> None:
+        from goalgraph.graph import validate as shacl
+
+        digest = shacl.fingerprint([s.path for s in users])
+        if shacl.already_valid(digest):
+            return
+        focus = self._user_subjects(users)
+        violations = shacl.validate_ntriples(self._graph_store.to_ntriples(), focus_nodes=focus)
+        errors = [v for v in violations if v.severity == "Violation"]
+        if errors:
+            first = errors[0]
+            origin = self._origin(first.focus, users)
+            more = f" (and {len(errors) - 1} more; `goalgraph validate` lists all)" if len(errors) > 1 else ""
+            raise ShapeViolationError(f"{origin}: {first.line()}{more}", errors)
+        shacl.remember_valid(digest)
+
+    def _user_subjects(self, users: list[Source]) -> list[str]:
+        import pyoxigraph as ox
+
+        subjects: set[str] = set()
+        for src in users:
+            for q in self._graph_store.triples_of(src):
+                if isinstance(q.subject, ox.NamedNode):
+                    subjects.add(q.subject.value)
+        return sorted(subjects)
+
+    def _origin(self, iri: str, users: list[Source]) -> str:
+        import pyoxigraph as ox
+
+        for src in users:
+            if any(True for _ in self._graph_store.store.quads_for_pattern(
+                    ox.NamedNode(iri), None, None, ox.NamedNode(src.graph_name))):
+                return str(src.path)
+        return str(users[0].path)
+
+    # -- basics ---------------------------------------------------------------------------
+    @property
+    def store(self):
+        """The underlying pyoxigraph.Store (every file in its own named graph)."""
+        return self._graph_store.store
+
+    @property
+    def sources(self) -> list[Source]:
+        return list(self._graph_store.sources)
+
+    def __len__(self) -> int:
+        return len(self._graph_store)
+
+    def __repr__(self) -> str:
+        return f"<GoalGraph {len(self)} triples from {len(self.sources)} files>"
+
+    @cached_property
+    def index(self) -> LabelIndex:
+        return LabelIndex(self.store)
+
+    # -- lookups --------------------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        """Full IRI for an IRI, `kind/slug`, slug, label or alias; UnknownNodeError with suggestions."""
+        return self.index.resolve(ref)
+
+    def label(self, ref: str) -> str:
+        return self.index.label(self.resolve(ref))
+
+    def show(self, ref: str) -> NodeView:
+        """Type, description, attributes, every link in and out grouped by relation, and papers."""
+        return describe(self.store, self.index, self.resolve(ref))
+
+    def search(self, text: str, limit: int = 20, kind: str | None = None) -> list[Hit]:
+        """Ranked label/alias/slug matches, fuzzy when nothing matches exactly."""
+        return self.index.search(text, limit=limit, kind=kind)
+
+    # -- SPARQL ---------------------------------------------------------------------------
+    def query(self, text: str, **bindings: Any) -> sparql.QueryResult:
+        """Read-only SPARQL; `gg:`, `ggid:`, `skos:` ... are predeclared; keyword args pre-bind variables."""
+        return sparql.run(self.store, text, bindings or None)
+
+    def queries(self) -> list[NamedQuery]:
+        """The named competency queries shipped with the ontology."""
+        return list_queries()
+
+    def ask(self, name: str) -> sparql.QueryResult:
+        """Run a named competency query."""
+        return self.query(get_query(name).text)
+
+    # -- structure ------------------------------------------------------------------------
+    @cached_property
+    def nx(self):
+        """networkx.MultiDiGraph of node-to-node links (built on first use)."""
+        from goalgraph.graph.netview import to_networkx
+
+        g = to_networkx(self.store)
+        for n in g.nodes:
+            g.nodes[n]["label"] = self.index.label(n)
+        return g
+
+    def path(self, a: str, b: str) -> list[dict[str, Any]]:
+        """Shortest chain of links between two nodes (edges followed either way)."""
+        from goalgraph.graph.netview import shortest_path
+
+        ia, ib = self.resolve(a), self.resolve(b)
+        for iri, ref in ((ia, a), (ib, b)):
+            if iri not in self.nx:
+                raise UnknownNodeError(f"node {ref!r} has no links to other nodes")
+        steps = shortest_path(self.nx, ia, ib)
+        if steps is None:
+            raise GoalgraphError(f"no path between {compact(ia)} and {compact(ib)}")
+        return [{"from": s.source, "from_label": self.index.label(s.source), "relation": s.predicate,
+                 "direction": "->" if s.forward else "<-", "to": s.target,
+                 "to_label": self.index.label(s.target)} for s in steps]
+
+    def neighbourhood(self, ref: str, depth: int = 1):
+        from goalgraph.graph.netview import neighbourhood
+
+        return neighbourhood(self.nx, self.resolve(ref), depth)
+
+    def stats(self) -> dict[str, Any]:
+        """Triples, files, and instance counts per class."""
+        rows = self.query(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . "
+            "FILTER(STRSTARTS(STR(?s), STR(ggid:)) && STRSTARTS(STR(?class), STR(gg:))) } "
+            "GROUP BY ?class ORDER BY DESC(?n) ?class")
+        per_class = {compact(r["class"]): r["n"] for r in rows}
+        nodes = self.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c . FILTER(STRSTARTS(STR(?s), STR(ggid:))) }")
+        links = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o . "
+                           "FILTER(isIRI(?o) && STRSTARTS(STR(?s), STR(ggid:)) && STRSTARTS(STR(?o), STR(ggid:))) } }")
+        return {
+            "triples": len(self),
+            "files": len(self.sources),
+            "user_files": sum(1 for s in self.sources if not s.bundled),
+            "nodes": nodes.rows[0]["n"],
+            "links": links.rows[0]["n"],
+            "classes": per_class,
+        }
+
+    # -- checking and writing -------------------------------------------------------------
+    def validate(self, files: list[str] | None = None) -> list:
+        """SHACL violations of the whole merged graph, or of the nodes stated in `files`."""
+        from goalgraph.graph import validate as shacl
+
+        focus = None
+        if files:
+            wanted = {str(Path(f).resolve()) for f in files}
+            users = [s for s in self.sources if str(s.path.resolve()) in wanted]
+            focus = self._user_subjects(users)
+        return shacl.validate_ntriples(self._graph_store.to_ntriples(), focus_nodes=focus)
+
+    def export(self, fmt: str = "ttl", around: str | None = None, depth: int = 1) -> str:
+        """The merged graph as ttl, jsonld, nt, graphml or mermaid (`around` limits the last two)."""
+        from goalgraph.graph.export import export
+
+        graph = None
+        if fmt in ("graphml", "mermaid"):
+            graph = self.neighbourhood(around, depth) if around else self.nx
+        return export(self.store, fmt, graph)
+
+
+__all__ = ["GoalGraph", "GG", "ID"]

@@ -1,0 +1,67 @@
+"""Shared fixtures: the loaded bundled graph, a CLI runner with real exit codes, the seed documents."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = Path(os.environ.get("GOALGRAPH_SEEDS", REPO.parent / "shared" / "seeds"))
+ID = "https://w3id.org/goalgraph/id/"
+
+
+@pytest.fixture(scope="session")
+def graph():
+    import goalgraph
+
+    return goalgraph.load(include_env=False)
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def _clean_env(extra: dict[str, str] | None, tmp_cache: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "GOALGRAPH_GRAPH"}
+    env["XDG_CACHE_HOME"] = tmp_cache  # validation cache per test session, never the user's
+    env["NO_COLOR"] = "1"
+    env["COLUMNS"] = "200"
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture(scope="session")
+def cli(tmp_path_factory):
+    """Run `python -m goalgraph ARGS` in a subprocess: real exit codes, real stderr."""
+    cache = str(tmp_path_factory.mktemp("cache"))
+
+    def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None) -> CliResult:
+        proc = subprocess.run([sys.executable, "-m", "goalgraph", *args], capture_output=True, text=True,
+                              env=_clean_env(env, cache), cwd=cwd or REPO, input=stdin, timeout=120)
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    if not (SEEDS / "002_aca8ac76e3e5bf7f.txt").is_file():
+        pytest.skip(f"seed documents not found at {SEEDS} (set GOALGRAPH_SEEDS)")
+    return SEEDS
+
+
+def one_error_line(result: CliResult) -> str:
+    """Assert the bad-input contract: exit 2, exactly one line on stderr, no traceback."""
+    assert result.code == 2, (result.code, result.err)
+    lines = [l for l in result.err.splitlines() if l.strip()]
+    assert len(lines) == 1, result.err
+    assert "Traceback" not in result.err
+    assert lines[0].startswith("goalgraph: error: ")
+    return lines[0]
