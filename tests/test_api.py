@@ -83,3 +83,25 @@ def test_path_and_neighbourhood(graph):
 def test_stats(graph):
     s = graph.stats()
     assert s["nodes"] > 300 and s["links"] > 500
+
+
+def test_notebook_html_table(graph):
+    html = graph.ask("schwartz-circumplex")._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == 11
+    assert "dimension/schwartz-hedonism" in html
+
+
+def test_graph_folder_is_merged(tmp_path):
+    import goalgraph
+
+    from test_cli_bad_input import GOOD_METHOD
+
+    (tmp_path / "a.ttl").write_text(GOOD_METHOD)
+    (tmp_path / "b.nt").write_text("<https://w3id.org/goalgraph/id/method/test-steering> "
+                                   "<http://www.w3.org/2004/02/skos/core#altLabel> \"TS\" .\n")
+    (tmp_path / "notes.txt").write_text("not RDF, ignored")
+    g = goalgraph.load(str(tmp_path), include_env=False)
+    assert sum(1 for s in g.sources if not s.bundled) == 2
+    assert g.resolve("TS") == ID + "method/test-steering"
+    rows = g.query("SELECT ?g WHERE { GRAPH ?g { ?m skos:altLabel \"TS\" } }")
+    assert rows.rows[0]["g"].endswith("/b.nt")

@@ -92,3 +92,22 @@ def test_ontology_ships_with_package():
     assert (ontology_dir() / "goalgraph.ttl").is_file()
     assert (ontology_dir() / "shapes.ttl").is_file()
     assert len(list((ontology_dir() / "queries").glob("*.rq"))) >= 12
+
+
+def test_vocabulary_doc_covers_every_term(tbox):
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "vocabulary.md").read_text()
+    missing = sorted(str(t)[len(GG):] for t in set(tbox.subjects()) if str(t).startswith(GG)
+                     and f"`gg:{str(t)[len(GG):]}`" not in doc and not f"gg:{str(t)[len(GG):]}" in doc)
+    assert not missing, f"docs/vocabulary.md does not mention: {missing}"
+
+
+def test_shapes_named_in_docs_exist(shapes):
+    import rdflib
+
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "vocabulary.md").read_text()
+    for name in re.findall(r"`gg:(\w+Shape)`", doc):
+        assert (rdflib.URIRef(GG + name), None, None) in shapes, name

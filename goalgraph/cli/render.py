@@ -36,8 +36,13 @@ def node_page(view: NodeView, color: bool = False, width: int = 100) -> str:
     if view.attributes:
         out.append("")
         for key, values in view.attributes.items():
-            for v in values:
-                out.append(textwrap.fill(f"{key}: {v}", width=width, initial_indent="  ",
+            texts = sorted(str(v) for v in values)
+            if key == "dcterms:creator" and "author list" in view.attributes:
+                continue  # the ordered author list says the same, in order
+            # Short values share a line ("seed document: 001, 002"); long ones get one each.
+            chunks = [", ".join(texts)] if all(len(t) <= 40 for t in texts) else texts
+            for chunk in chunks:
+                out.append(textwrap.fill(f"{key}: {chunk}", width=width, initial_indent="  ",
                                          subsequent_indent="      "))
     for title, groups, arrow in (("links out", view.outgoing, "->"), ("links in", view.incoming, "<-")):
         if groups:

@@ -103,6 +103,15 @@ class QueryResult:
                             prefixes={k: v for k, v in PREFIXES.items() if k != "sh"})
         return data.decode("utf-8") if data else ""
 
+    def _repr_html_(self) -> str:
+        """A table in Jupyter, IRIs compacted as in the CLI."""
+        from html import escape
+
+        head = "".join(f"<th>{escape(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{escape(display(row.get(c)))}</td>" for c in self.columns) + "</tr>"
+                       for row in self)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
     def __repr__(self) -> str:
         if self.kind == "ask":
             return f"<QueryResult ASK {self.boolean}>"
