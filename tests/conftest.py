@@ -14,6 +14,18 @@ SEEDS = Path(os.environ.get("GOALGRAPH_SEEDS", REPO.parent / "shared" / "seeds")
 ID = "https://w3id.org/goalgraph/id/"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    """The SHACL 'already validated' cache lives in a temporary folder, never the user's ~/.cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def graph():
     import goalgraph
