@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from enum import Enum
 from typing import Any, Iterable
@@ -42,7 +43,9 @@ def emit_rows(rows: Iterable[dict[str, Any]], columns: list[str], fmt: Format, t
             table.add_column(col, overflow="fold")
         for row in rows:
             table.add_row(*(_display(row.get(c)) for c in columns))
-        console = Console(soft_wrap=False)
+        # Piped output (make demo, logs) gets a wide table instead of rich's 80-column default.
+        width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
+        console = Console(soft_wrap=False, width=width)
         console.print(table)
         console.print(f"[dim]{len(rows)} row{'s' if len(rows) != 1 else ''}[/dim]")
 
