@@ -92,9 +92,9 @@ def test_notebook_html_table(graph):
 
 
 def test_graph_folder_is_merged(tmp_path):
-    import goalgraph
-
     from test_cli_bad_input import GOOD_METHOD
+
+    import goalgraph
 
     (tmp_path / "a.ttl").write_text(GOOD_METHOD)
     (tmp_path / "b.nt").write_text("<https://w3id.org/goalgraph/id/method/test-steering> "
@@ -105,3 +105,10 @@ def test_graph_folder_is_merged(tmp_path):
     assert g.resolve("TS") == ID + "method/test-steering"
     rows = g.query("SELECT ?g WHERE { GRAPH ?g { ?m skos:altLabel \"TS\" } }")
     assert rows.rows[0]["g"].endswith("/b.nt")
+
+
+def test_shared_slug_shows_namesakes(graph):
+    view = graph.show("ethics")
+    assert view.iri == ID + "benchmark/ethics"          # benchmarks outrank datasets
+    assert view.namesakes == [ID + "dataset/ethics"]
+    assert graph.show("dataset/ethics").namesakes == []

@@ -106,9 +106,9 @@ def show(
     elif fmt is Format.csv:
         rows = [{"direction": "attribute", "relation": k, "node": "", "label": str(v)}
                 for k, vs in view.attributes.items() for v in vs]
-        rows += [{"direction": "out", **l.to_dict()} for ls in view.outgoing.values() for l in ls]
-        rows += [{"direction": "in", **l.to_dict()} for ls in view.incoming.values() for l in ls]
-        rows += [{"direction": "paper", **l.to_dict()} for l in view.papers]
+        rows += [{"direction": "out", **link.to_dict()} for ls in view.outgoing.values() for link in ls]
+        rows += [{"direction": "in", **link.to_dict()} for ls in view.incoming.values() for link in ls]
+        rows += [{"direction": "paper", **link.to_dict()} for link in view.papers]
         emit_rows(rows, ["direction", "relation", "node", "label", "type"], fmt)
     else:
         from goalgraph.cli.render import print_node
@@ -251,8 +251,8 @@ def export(
     graph: GraphOpt = None,
 ) -> None:
     """Write the merged graph as Turtle, JSON-LD, N-Triples, GraphML or a Mermaid diagram."""
-    from goalgraph.graph.export import FORMATS
     from goalgraph.errors import GoalgraphError
+    from goalgraph.graph.export import FORMATS
 
     if fmt not in FORMATS:
         raise GoalgraphError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

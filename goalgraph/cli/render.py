@@ -54,6 +54,8 @@ def node_page(view: NodeView, color: bool = False, width: int = 100) -> str:
             out.append(f"  [{link.predicate_label}] {link.label} {dim('(' + compact(link.target) + ')')}")
     if view.sources:
         out += ["", dim(f"stated in: {', '.join(s.rsplit('/', 1)[-1] for s in view.sources)}")]
+    if view.namesakes:
+        out.append(f"the same name also means: {', '.join(compact(n) for n in view.namesakes)}")
     return "\n".join(out) + "\n"
 
 

@@ -109,7 +109,10 @@ class GoalGraph:
 
     def show(self, ref: str) -> NodeView:
         """Type, description, attributes, every link in and out grouped by relation, and papers."""
-        return describe(self.store, self.index, self.resolve(ref))
+        iri = self.resolve(ref)
+        view = describe(self.store, self.index, iri)
+        view.namesakes = self.index.namesakes(ref, iri)
+        return view
 
     def search(self, text: str, limit: int = 20, kind: str | None = None) -> list[Hit]:
         """Ranked label/alias/slug matches, fuzzy when nothing matches exactly."""

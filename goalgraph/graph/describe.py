@@ -41,6 +41,7 @@ class NodeView:
     incoming: dict[str, list[Link]] = field(default_factory=dict)
     papers: list[Link] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    namesakes: list[str] = field(default_factory=list)  # other nodes the same slug names
 
     @property
     def node(self) -> str:
@@ -55,10 +56,11 @@ class NodeView:
             "description": self.description,
             "aliases": self.aliases,
             "attributes": self.attributes,
-            "outgoing": {k: [l.to_dict() for l in v] for k, v in self.outgoing.items()},
-            "incoming": {k: [l.to_dict() for l in v] for k, v in self.incoming.items()},
-            "papers": [l.to_dict() for l in self.papers],
+            "outgoing": {k: [link.to_dict() for link in v] for k, v in self.outgoing.items()},
+            "incoming": {k: [link.to_dict() for link in v] for k, v in self.incoming.items()},
+            "papers": [link.to_dict() for link in self.papers],
             "sources": self.sources,
+            "namesakes": self.namesakes,
         }
 
     def __str__(self) -> str:
@@ -73,10 +75,10 @@ class NodeView:
             if groups:
                 lines.append(f"  {title}:")
                 for rel, links in groups.items():
-                    lines.append(f"    {rel}: {', '.join(l.label for l in links)}")
+                    lines.append(f"    {rel}: {', '.join(link.label for link in links)}")
         if self.papers:
             lines.append("  papers:")
-            lines.extend(f"    [{l.predicate_label}] {l.label}" for l in self.papers)
+            lines.extend(f"    [{link.predicate_label}] {link.label}" for link in self.papers)
         return "\n".join(lines)
 
 
@@ -137,8 +139,8 @@ def describe(store: ox.Store, index: LabelIndex, iri: str) -> NodeView:
     sources = sorted({q.graph_name.value for q in store.quads_for_pattern(node, None, None, None)
                       if isinstance(q.graph_name, ox.NamedNode)})
     for links in (*outgoing.values(), *incoming.values()):
-        links.sort(key=lambda l: l.label.casefold())
-    papers.sort(key=lambda l: (l.predicate_label, l.label.casefold()))
+        links.sort(key=lambda link: link.label.casefold())
+    papers.sort(key=lambda link: (link.predicate_label, link.label.casefold()))
     return NodeView(iri=iri, label=index.label(iri), types=sorted(types), description=description,
                     aliases=sorted(set(aliases)), attributes=attributes, outgoing=outgoing,
                     incoming=incoming, papers=papers, sources=sources)

@@ -163,6 +163,13 @@ class LabelIndex:
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise UnknownNodeError(f"unknown node {ref!r}{hint}", suggestions)
 
+    def namesakes(self, ref: str, chosen: str) -> list[str]:
+        """Other nodes a bare slug also names (`ethics` is a benchmark and a dataset)."""
+        ref = ref.strip()
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", ref):
+            return []
+        return [iri for iri in (f"{ID}{kind}/{ref}" for kind in KIND_PRIORITY) if iri != chosen and self.known(iri)]
+
     def suggest(self, ref: str, n: int = 5) -> list[str]:
         """Close names, formatted `label (kind/slug)`."""
         hits = self.search(ref, limit=n, min_score=0.55)
