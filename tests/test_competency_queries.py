@@ -185,3 +185,18 @@ def test_papers_per_year_and_level(graph):
     assert sum(counts.values()) >= 100
     years = [r["year"] for r in rows]
     assert years == sorted(years)
+
+
+def test_method_datasets(graph):
+    rows = list(graph.ask(_q("method-datasets")))
+    by_method: dict[str, list[dict]] = {}
+    for r in rows:
+        by_method.setdefault(r["method"], []).append(r)
+    multitask = [r["dataset"].rsplit("/", 1)[-1] for r in by_method[ID + "method/multitask-instruction-tuning"]]
+    assert multitask[:2] == ["opt-iml-bench", "flan-2022"]            # Table 1: 18M, then 15M instructions
+    assert {"p3", "super-natinst", "natural-instructions"} <= set(multitask)
+    demos = {r["dataset"]: r for r in by_method[ID + "method/behavior-cloning"]}
+    assert demos[ID + "dataset/instructgpt-demonstrations"]["instructions"] == 13000  # Sec. 3.1: 13k prompts
+    assert "Human demonstrations" in demos[ID + "dataset/instructgpt-demonstrations"]["goals"]
+    assert ID + "dataset/beavertails" in {r["dataset"] for r in by_method[ID + "method/safe-rlhf"]}
+    assert ID + "dataset/harmfulqa" in {r["dataset"] for r in by_method[ID + "method/red-instruct"]}
