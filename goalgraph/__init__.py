@@ -15,11 +15,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from goalgraph.graph.api import GoalGraph
 
 
-def load(*paths: str, validate: bool = True, include_env: bool = True) -> "GoalGraph":
-    """Load the bundled graph merged with user files (Turtle, N-Triples, JSON-LD, RDF/XML, ...)."""
+def load(*paths: str, validate: bool = True, include_env: bool = True, plugins: bool = True) -> "GoalGraph":
+    """Load the bundled graph merged with user files (Turtle, N-Triples, JSON-LD, RDF/XML, ...) and with
+    what installed plugins contribute (their graphs and their components as gg:Evaluator/gg:Aligner nodes)."""
     from goalgraph.graph.api import GoalGraph
 
-    return GoalGraph.load(*paths, validate=validate, include_env=include_env)
+    graph = GoalGraph.load(*paths, validate=validate, include_env=include_env)
+    if plugins:
+        from goalgraph.registry.snapshot import attach
+
+        graph.plugins = attach(graph)
+    return graph
 
 
 def __getattr__(name: str):

@@ -200,3 +200,12 @@ def test_method_datasets(graph):
     assert "Human demonstrations" in demos[ID + "dataset/instructgpt-demonstrations"]["goals"]
     assert ID + "dataset/beavertails" in {r["dataset"] for r in by_method[ID + "method/safe-rlhf"]}
     assert ID + "dataset/harmfulqa" in {r["dataset"] for r in by_method[ID + "method/red-instruct"]}
+
+
+def test_unmeasured_resources(graph):
+    rows = {r["node"]: r for r in graph.ask(_q("unmeasured-resources"))}
+    # the built-in MFQ-30 scorer measures the MFQ; nothing installed measures TruthfulQA or the SVS yet
+    assert ID + "instrument/mfq" not in rows
+    assert rows[ID + "benchmark/truthfulqa"]["levels"] == "2"
+    assert rows[ID + "instrument/svs"]["kind"] == "Instrument"
+    assert {r["kind"] for r in rows.values()} == {"Benchmark", "Instrument"}

@@ -63,12 +63,12 @@ def _root(
 
 
 def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | None = None):
-    from goalgraph.graph.api import GoalGraph
+    import goalgraph
 
     obj = ctx.obj or {}
     paths = [str(p) for p in [*obj.get("graph", []), *(extra or [])]]
     check = obj.get("validate", True) if validate is None else validate
-    return GoalGraph.load(*paths, validate=check)
+    return goalgraph.load(*paths, validate=check)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,3 +265,13 @@ def export(
 
     write_text_atomic(output, text)
     print(f"wrote {output}", file=sys.stderr)
+
+
+def _register_subcommands() -> None:
+    from goalgraph.cli.plugins import register
+
+    register(app, handles_errors)
+
+
+_register_subcommands()
+BUILTIN_COMMANDS = {"search", "show", "query", "ask", "path", "stats", "validate", "export", "plugins"}

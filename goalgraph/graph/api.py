@@ -26,6 +26,8 @@ class GoalGraph:
 
     def __init__(self, store: GraphStore):
         self._graph_store = store
+        self.plugins: list[dict[str, Any]] = []   # plugin records, filled by goalgraph.load()
+        self.plugin_registry = None                # the live registry when plugins were (re)loaded
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -78,6 +80,33 @@ class GoalGraph:
                     ox.NamedNode(iri), None, None, ox.NamedNode(src.graph_name))):
                 return str(src.path)
         return str(users[0].path)
+
+    def merge_data(self, data: bytes | str, graph_name: str, label: str, fmt: str = "TURTLE",
+                   validate: bool = True) -> int:
+        """Merge in-memory RDF (a plugin's graph, generated component nodes) into its own named graph.
+
+        With `validate`, the nodes it states are SHACL-checked first; on a violation nothing is kept
+        and ShapeViolationError names the node and the shape.
+        """
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        added = self._graph_store.add_data(raw, graph_name, fmt=fmt, label=label)
+        if validate:
+            from goalgraph.graph import validate as shacl
+
+            focus = self._graph_store.graph_subjects(graph_name)
+            errors = [v for v in shacl.validate_ntriples(self._graph_store.to_ntriples(), focus_nodes=focus)
+                      if v.severity == "Violation"]
+            if errors:
+                self._graph_store.drop_graph(graph_name)
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                raise ShapeViolationError(f"{label}: {errors[0].line()}{more}", errors)
+        self._forget_views()
+        return added
+
+    def _forget_views(self) -> None:
+        """Drop caches built from the store (name index, networkx view) after it changed."""
+        for attr in ("index", "nx"):
+            self.__dict__.pop(attr, None)
 
     # -- basics ---------------------------------------------------------------------------
     @property

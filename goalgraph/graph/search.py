@@ -171,7 +171,9 @@ class LabelIndex:
         return [iri for iri in (f"{ID}{kind}/{ref}" for kind in KIND_PRIORITY) if iri != chosen and self.known(iri)]
 
     def suggest(self, ref: str, n: int = 5) -> list[str]:
-        """Close names, formatted `label (kind/slug)`."""
+        """Close names, formatted `label (kind/slug)`; for `kind/slug` or an IRI, the slug is what is matched."""
+        if "/" in ref and " " not in ref:
+            ref = ref.rstrip("/").rsplit("/", 1)[-1]
         hits = self.search(ref, limit=n, min_score=0.55)
         return [f"{h.label} ({h.node})" for h in hits]
 

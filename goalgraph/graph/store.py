@@ -57,6 +57,23 @@ class GraphStore:
         self.sources.append(source)
         return len(self.store) - before
 
+    def add_data(self, data: bytes, graph_name: str, fmt: str = "TURTLE", label: str = "data") -> int:
+        """Parse RDF handed over in memory (plugin graphs) into `graph_name`; returns triples added."""
+        before = len(self.store)
+        try:
+            self.store.load(data, format=getattr(ox.RdfFormat, fmt), to_graph=ox.NamedNode(graph_name))
+        except (SyntaxError, ValueError) as exc:
+            raise GraphParseError(f"cannot parse {label}: {_one_line(exc)}") from None
+        return len(self.store) - before
+
+    def drop_graph(self, graph_name: str) -> None:
+        """Forget everything loaded into one named graph (a rejected plugin graph)."""
+        self.store.remove_graph(ox.NamedNode(graph_name))
+
+    def graph_subjects(self, graph_name: str) -> list[str]:
+        return sorted({q.subject.value for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph_name))
+                       if isinstance(q.subject, ox.NamedNode)})
+
     def __len__(self) -> int:
         """Distinct triples across all graphs (a triple stated in two files counts once)."""
         sol = next(iter(self.store.query(
@@ -69,11 +86,9 @@ class GraphStore:
         """Triples loaded from one source file."""
         return self.store.quads_for_pattern(None, None, None, ox.NamedNode(source.graph_name))
 
-    def to_ntriples(self, user_only: bool = False) -> bytes:
-        """The union graph (or only user files) as N-Triples, for rdflib-based tools."""
-        graphs = [s for s in self.sources if not (user_only and s.bundled)]
+    def to_ntriples(self) -> bytes:
+        """Every graph's triples (files and in-memory data) as N-Triples, for rdflib-based tools."""
         lines: set[str] = set()
-        for src in graphs:
-            for q in self.triples_of(src):
-                lines.add(f"{q.subject} {q.predicate} {q.object} .")
+        for q in self.store.quads_for_pattern(None, None, None, None):
+            lines.add(f"{q.subject} {q.predicate} {q.object} .")
         return ("\n".join(sorted(lines)) + "\n").encode("utf-8")

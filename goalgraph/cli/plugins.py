@@ -1,0 +1,92 @@
+"""`goalgraph plugins ...`: see what is installed, what loaded, what failed and why."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from goalgraph.cli.output import Format, emit_json, emit_rows
+
+plugins_app = typer.Typer(help="Installed plugins and the components they bind to graph nodes.",
+                          no_args_is_help=True, rich_markup_mode=None)
+
+
+def fresh_registry():
+    """Load every plugin now (no cache), refresh the snapshot the graph path reads, return both."""
+    from goalgraph.graph.api import GoalGraph
+    from goalgraph.registry import snapshot
+    from goalgraph.registry.attach import build_registry
+
+    graph = GoalGraph.load()
+    registry, ntriples = build_registry(graph)
+    snapshot.write(registry.to_dicts(), ntriples, [f for p in registry.plugins for f in p.files])
+    return graph, registry
+
+
+def _status_line(p: dict) -> str:
+    comps = ", ".join(f"{c['id']} -> {', '.join(a.rsplit('/id/', 1)[-1] for a in c['attaches_to'])}"
+                      for c in p["components"] if c["status"] == "ok")
+    return comps
+
+
+def list_plugins(fmt_json: bool, show_all: bool) -> None:
+
+    _graph, registry = fresh_registry()
+    rows = [p for p in registry.to_dicts() if show_all or p["status"] != "disabled"]
+    if fmt_json:
+        emit_json(rows)
+        return
+    table = [{"name": p["name"], "version": p["version"], "status": p["status"], "components": _status_line(p),
+              "error": p["error"] or ""} for p in rows]
+    emit_rows(table, ["name", "version", "status", "components", "error"], Format.table)
+
+
+def plugin_info(name: str, fmt: Format) -> None:
+    _graph, registry = fresh_registry()
+    p = registry.plugin(name).to_dict()
+    if fmt is Format.json:
+        emit_json(p)
+        return
+    print(f"{p['name']} {p['version']} ({p['distribution']}): {p['status']}")
+    print(f"  module: {p['module']}")
+    if p["error"]:
+        print(f"  error: {p['error']}")
+    for c in p["components"]:
+        print(f"  {c['kind']} {c['id']} [{c['status']}] {c['title']}")
+        print(f"    entry: {c['entry']}")
+        print(f"    attaches to: {', '.join(c['attaches_to'])}")
+        print(f"    needs from a model: {', '.join(c['needs']) or 'nothing'}")
+        for check in c["checks"]:
+            print(f"    check: {check}")
+        if c["metrics"]:
+            print(f"    metrics: {', '.join(m['name'] for m in c['metrics'])}")
+        if c["error"]:
+            print(f"    error: {c['error']}")
+    for d in p["datasets"]:
+        print(f"  dataset loader {d['id']} -> {', '.join(d['attaches_to'])} ({d['entry']})")
+    for b in p["model_backends"]:
+        print(f"  model backend {b['name']} ({b['entry']})")
+    for g in p["graphs"]:
+        print(f"  graph: {g}")
+
+
+def register(app: typer.Typer, handles_errors) -> None:
+    @plugins_app.command("list")
+    @handles_errors
+    def list_cmd(
+        as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one object per plugin.")] = False,
+        show_all: Annotated[bool, typer.Option("--all", help="Include disabled plugins.")] = False,
+    ) -> None:
+        """Every plugin with its status (loaded, failed, disabled, incompatible), error and components."""
+        list_plugins(as_json, show_all)
+
+    @plugins_app.command("info")
+    @handles_errors
+    def info_cmd(
+        name: Annotated[str, typer.Argument(help="Plugin (entry point) or distribution name.")],
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    ) -> None:
+        """One plugin in full: components, requirement checks, metrics, loaders, backends, graphs."""
+        plugin_info(name, fmt)
+
+    app.add_typer(plugins_app, name="plugins")

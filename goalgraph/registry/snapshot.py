@@ -1,0 +1,100 @@
+"""A cached snapshot of what the plugins contributed, so the graph path (`show`, `query`, ...) pays
+nothing for installed plugins: no pluggy, no pydantic, no plugin import while nothing changed.
+
+The key covers goalgraph's version, the plugin environment variables and the modification times of every
+folder on sys.path (installing or removing a distribution touches its site-packages folder); the snapshot
+also records each plugin module's file and mtime, so editing an editable plugin invalidates it too.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from goalgraph.registry.loader import ENV_DISABLE, ENV_LOAD, ENV_STRICT
+
+FORMAT = 1
+
+
+def _cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "goalgraph" / "plugins.json"
+
+
+def environment_key() -> str:
+    from goalgraph import __version__
+
+    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.executable}".encode())
+    for var in (ENV_LOAD, ENV_DISABLE, ENV_STRICT):
+        h.update(f"|{var}={os.environ.get(var)}".encode())
+    cwd = os.getcwd()
+    # The script's folder or the working directory (sys.path[0]) differs between `goalgraph`, `python -m`
+    # and `python -c`; distributions are never discovered there in practice, so it stays out of the key.
+    for entry in sys.path:
+        if not entry or os.path.abspath(entry) == cwd:
+            continue
+        try:
+            h.update(f"|{entry}:{os.stat(entry or '.').st_mtime_ns}".encode())
+        except OSError:
+            h.update(f"|{entry}:-".encode())
+    return h.hexdigest()
+
+
+def _file_stamps(files: list[str]) -> dict[str, int]:
+    stamps = {}
+    for f in files:
+        try:
+            stamps[f] = os.stat(f).st_mtime_ns
+        except OSError:
+            stamps[f] = -1
+    return stamps
+
+
+def read() -> dict[str, Any] | None:
+    """The cached snapshot if it still describes this environment, else None."""
+    try:
+        data = json.loads(_cache_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != environment_key():
+        return None
+    if _file_stamps(list(data.get("files", {}))) != data.get("files"):
+        return None
+    return data
+
+
+def write(plugins: list[dict[str, Any]], ntriples: str, files: list[str]) -> None:
+    path = _cache_path()
+    data = {"key": environment_key(), "files": _file_stamps(sorted(set(files))), "plugins": plugins,
+            "ntriples": ntriples}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # no cache is only slower
+
+
+def attach(graph, use_cache: bool = True) -> list[dict[str, Any]]:
+    """Merge the plugins' contribution into `graph`; returns the plugin records as dicts."""
+    from goalgraph.registry.attach import PLUGIN_GRAPH
+
+    if use_cache:
+        data = read()
+        if data is not None:
+            if data["ntriples"].strip():
+                graph.merge_data(data["ntriples"], PLUGIN_GRAPH, label="plugin snapshot", fmt="N_TRIPLES",
+                                 validate=False)
+            return data["plugins"]
+    from goalgraph.registry.attach import build_registry
+
+    registry, ntriples = build_registry(graph)
+    files = [f for p in registry.plugins for f in p.files]
+    dicts = registry.to_dicts()
+    write(dicts, ntriples, files)
+    graph.plugin_registry = registry
+    return dicts

@@ -1,0 +1,33 @@
+"""goalgraph's built-in plugin.
+
+It is registered through the `goalgraph` entry point and the same hooks a third-party plugin uses: if a
+built-in ever needs a private door, the hooks are wrong. Components are named by `entry` strings and
+imported only when used.
+"""
+from __future__ import annotations
+
+from goalgraph.registry import hookimpl
+
+FOUNDATIONS = ("care", "fairness", "loyalty", "authority", "sanctity")
+
+
+@hookimpl
+def register_evaluators(register):
+    register(
+        id="mfq30-scoring",
+        title="MFQ-30 foundation scores",
+        description=("Scores answers to the 30-item Moral Foundations Questionnaire (plus its two attention items) "
+                     "into the five foundation means, the individualizing and binding composites, and an "
+                     "attention check. The answers may come from a person or from a model prompted with the items."),
+        entry="goalgraph_builtins.mfq:MFQ30Scorer",
+        attaches_to=["instrument/mfq", "theory/moral-foundations"],
+        implements="paper/abdulhai-2023-moral",
+        needs=[],
+        metrics=[*({"name": f, "higher_is_better": None, "description": f"mean relevance/agreement for {f}, 0-5"}
+                   for f in FOUNDATIONS),
+                 {"name": "individualizing", "higher_is_better": None, "description": "mean of care and fairness"},
+                 {"name": "binding", "higher_is_better": None,
+                  "description": "mean of loyalty, authority and sanctity"},
+                 {"name": "attention_passed", "higher_is_better": True,
+                  "description": "1 when both attention items were answered sensibly"}],
+    )
