@@ -1,7 +1,8 @@
 """`goalgraph plugins ...`: see what is installed, what loaded, what failed and why."""
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -89,4 +90,64 @@ def register(app: typer.Typer, handles_errors) -> None:
         """One plugin in full: components, requirement checks, metrics, loaders, backends, graphs."""
         plugin_info(name, fmt)
 
+    @plugins_app.command("install")
+    @handles_errors
+    def install_cmd(
+        names: Annotated[Optional[list[str]], typer.Argument(help="Distributions to install (pip requirement specs).")] = None,
+        editable: Annotated[Optional[list[Path]], typer.Option("-e", "--editable", help="Install a local project in editable mode.")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Ask pip what it would do; change nothing.")] = False,
+        allow_url: Annotated[bool, typer.Option("--allow-url", help="Permit URL and VCS requirements.")] = False,
+        restore: Annotated[bool, typer.Option("--restore", help="Reinstall every plugin recorded in the lock file.")] = False,
+        no_build_isolation: Annotated[bool, typer.Option("--no-build-isolation", help="Passed to pip.")] = False,
+    ) -> None:
+        """pip install plugins into goalgraph's environment, with the installed goalgraph version pinned."""
+        from goalgraph.registry import install as inst
+
+        if restore:
+            result = inst.restore(dry_run=dry_run, no_build_isolation=no_build_isolation)
+            if result is None:
+                print(f"nothing to restore: {inst.lock_path()} lists no plugins")
+                return
+        else:
+            result = inst.install(list(names or []), [str(p) for p in editable or []], dry_run=dry_run,
+                                  allow_url=allow_url, no_build_isolation=no_build_isolation)
+        if dry_run:
+            print(result.output.strip())
+            return
+        _report_after_change()
+
+    @plugins_app.command("uninstall")
+    @handles_errors
+    def uninstall_cmd(
+        names: Annotated[list[str], typer.Argument(help="Plugin distributions to remove.")],
+    ) -> None:
+        """pip uninstall plugin distributions and forget them in the lock file."""
+        from goalgraph.registry import install as inst
+
+        inst.uninstall(names)
+        _report_after_change()
+
+    @plugins_app.command("new")
+    @handles_errors
+    def new_cmd(
+        name: Annotated[str, typer.Argument(help="Distribution name, e.g. goalgraph-toxicity.")],
+        directory: Annotated[Path, typer.Option("--dir", help="Where to create it.")] = Path("."),
+    ) -> None:
+        """Scaffold a plugin: pyproject with the entry point, a component with a manifest, a passing test."""
+        from goalgraph.registry.scaffold import scaffold
+
+        target = scaffold(name, directory)
+        print(f"created {target}: install it with `goalgraph plugins install -e {target}`")
+
     app.add_typer(plugins_app, name="plugins")
+
+
+def _report_after_change() -> None:
+    import sys
+
+    _graph, registry = fresh_registry()
+    for p in registry.plugins:
+        line = f"{p.name} {p.version}: {p.status}"
+        if p.error:
+            line += f" ({p.error})"
+        print(line, file=sys.stderr)
