@@ -31,6 +31,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench_graph.py
+	$(PY) benchmarks/bench_plugins.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

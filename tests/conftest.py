@@ -72,8 +72,32 @@ def seeds() -> Path:
 def one_error_line(result: CliResult) -> str:
     """Assert the bad-input contract: exit 2, exactly one line on stderr, no traceback."""
     assert result.code == 2, (result.code, result.err)
-    lines = [l for l in result.err.splitlines() if l.strip()]
+    lines = [line for line in result.err.splitlines() if line.strip()]
     assert len(lines) == 1, result.err
     assert "Traceback" not in result.err
     assert lines[0].startswith("goalgraph: error: ")
     return lines[0]
+
+
+def fresh_venv_with_goalgraph(tmp: Path) -> Path:
+    """Build goalgraph's wheel and install it alone into a new venv; dependencies are borrowed from the
+    test environment through a .pth file, so no network is needed. Returns the venv folder."""
+    import sysconfig
+    import venv
+
+    dist = tmp / "dist"
+    build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
+                            str(REPO)], capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    wheels = list(dist.glob("goalgraph-*.whl"))
+    assert len(wheels) == 1
+    env_dir = tmp / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    site = Path(subprocess.check_output([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                        text=True).strip())
+    (site / "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheels[0])],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-2000:]
+    return env_dir

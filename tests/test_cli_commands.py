@@ -35,7 +35,7 @@ def test_show_resolves_slug_alias_label_and_iri(cli, ref):
     assert r.code == 0, r.err
     view = json.loads(r.out)
     assert view["iri"] == ID + "method/dpo"
-    assert ID + "paradigm/sft-based" in [l["node"] for l in view["outgoing"]["paradigm"]]
+    assert ID + "paradigm/sft-based" in [link["node"] for link in view["outgoing"]["paradigm"]]
     assert any(p["node"].startswith(ID + "paper/rafailov-2023") for p in view["papers"])
 
 

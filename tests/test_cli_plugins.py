@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, _clean_env, one_error_line
 from test_registry import COMPONENT, GOOD
 

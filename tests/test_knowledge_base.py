@@ -27,12 +27,12 @@ def _reading_list_titles(text: str) -> list[str]:
 
 def _related_titles(text: str) -> list[str]:
     """Titles in the related-papers page (seed 004): a short line followed by a long abstract."""
-    lines = [l.strip() for l in text.splitlines()]
+    lines = [raw.strip() for raw in text.splitlines()]
     out = []
     for i, line in enumerate(lines):
         if not line or len(line) > 250:
             continue
-        nxt = next((l for l in lines[i + 1:] if l), "")
+        nxt = next((later for later in lines[i + 1:] if later), "")
         if len(nxt) > 250 and line not in ("Subscribe",):
             out.append(line)
     return out

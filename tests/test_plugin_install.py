@@ -6,13 +6,9 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
-import venv
-from pathlib import Path
 
 import pytest
-
-from conftest import REPO
+from conftest import REPO, fresh_venv_with_goalgraph
 
 EXAMPLES = REPO / "tests" / "example_plugins"
 ID = "https://w3id.org/goalgraph/id/"
@@ -22,20 +18,7 @@ ID = "https://w3id.org/goalgraph/id/"
 def env(tmp_path_factory):
     """A fresh venv with goalgraph installed from its wheel; dependencies come from the test environment."""
     tmp = tmp_path_factory.mktemp("plugin-venv")
-    dist = tmp / "dist"
-    build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
-                            str(REPO)], capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr[-2000:]
-    venv_dir = tmp / "venv"
-    venv.EnvBuilder(with_pip=True).create(venv_dir)
-    py = venv_dir / "bin" / "python"
-    site = Path(subprocess.check_output([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        text=True).strip())
-    (site / "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    wheel = next(dist.glob("goalgraph-*.whl"))
-    r = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr[-2000:]
+    venv_dir = fresh_venv_with_goalgraph(tmp)
     e = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GOALGRAPH_GRAPH")}
     e.update({"XDG_CACHE_HOME": str(tmp / "cache"), "XDG_DATA_HOME": str(tmp / "data"), "NO_COLOR": "1",
               "PIP_NO_INDEX": "1"})
@@ -47,6 +30,7 @@ def env(tmp_path_factory):
                               env=e, cwd=workdir, timeout=300)
 
     gg.data = tmp / "data"
+    gg.python = venv_dir / "bin" / "python"
     return gg
 
 
@@ -75,6 +59,17 @@ def test_install_show_query_break_uninstall(env):
 
     lock = json.loads((gg.data / "goalgraph" / "plugins.lock.json").read_text())
     assert [e["editable"] for e in lock["plugins"]] == [True]
+
+    # an upgrade of goalgraph that lost the plugin: --restore brings it back from the lock file
+    r = subprocess.run([str(gg.python), "-m", "pip", "uninstall", "-y", "goalgraph-example-truthful"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "example-truthful" not in _plugins(gg)
+    r = gg("plugins", "install", "--restore", "--no-build-isolation")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert _plugins(gg)["example-truthful"]["status"] == "loaded"
+    r = gg("plugins", "install", "--dry-run", "--no-build-isolation", "-e", str(EXAMPLES / "goalgraph-example-broken"))
+    assert r.returncode == 0 and "example-broken" not in _plugins(gg)
 
     r = gg("plugins", "install", "--no-build-isolation", "-e", str(EXAMPLES / "goalgraph-example-broken"))
     assert r.returncode == 0, r.stdout + r.stderr

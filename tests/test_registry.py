@@ -236,6 +236,7 @@ def test_incompatible_goalgraph_requirement(plugin_dir):
 
 def test_every_hook_is_documented():
     from conftest import REPO
+
     from goalgraph.registry import hookspecs
 
     doc = (REPO / "docs" / "plugins.md").read_text()
@@ -262,8 +263,8 @@ def test_builtin_plugin_uses_the_public_entry_point():
 
 
 def test_builtin_mfq_scorer_against_hand_computed_values(graph):
-    from goalgraph.registry.attach import build_registry
     from goalgraph.graph.api import GoalGraph
+    from goalgraph.registry.attach import build_registry
 
     g = GoalGraph.load(include_env=False)
     registry, _ = build_registry(g)
@@ -285,3 +286,20 @@ def test_builtin_mfq_scorer_against_hand_computed_values(graph):
     assert scorer.score(answers)["attention_passed"] == 0.0
     with pytest.raises(ValueError, match="missing items"):
         scorer.score({1: 3})
+
+
+def test_plugin_calling_sys_exit_does_not_end_the_host(plugin_dir):
+    exiting = make_plugin(plugin_dir, "plugexit", body="import sys\nsys.exit(3)\n", component=None)
+    hook_exit = ("import sys\nfrom goalgraph.registry import hookimpl\n@hookimpl\n"
+                 "def register_evaluators(register):\n    sys.exit(4)\n")
+    _g, registry, _ = build([exiting, make_plugin(plugin_dir, "plughookexit", hook_exit, None),
+                             make_plugin(plugin_dir, "plugsurvivor")])
+    assert registry.plugin("plugexit").status == "failed" and "SystemExit" in registry.plugin("plugexit").error
+    assert registry.plugin("plughookexit").status == "failed"
+    assert registry.plugin("plugsurvivor").status == "loaded"
+
+
+def test_component_import_failure_is_a_plugin_error(plugin_dir):
+    _g, registry, _ = build([make_plugin(plugin_dir, "plugnocomp", component="raise ImportError('torch missing')\n")])
+    with pytest.raises(PluginError, match="torch missing"):
+        registry.component("plugnocomp-eval").load()

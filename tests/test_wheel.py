@@ -4,32 +4,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import sysconfig
-import venv
-from pathlib import Path
 
-from conftest import REPO
+from conftest import fresh_venv_with_goalgraph
 
 
 def test_wheel_installs_and_runs_from_another_directory(tmp_path):
-    dist = tmp_path / "dist"
-    build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
-                           capture_output=True, text=True)
-    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
-    wheels = list(dist.glob("goalgraph-*.whl"))
-    assert len(wheels) == 1
-
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    env_dir = fresh_venv_with_goalgraph(tmp_path)
     py = env_dir / "bin" / "python"
-    # Dependencies come from the test environment (no network needed); goalgraph itself only from the wheel.
-    site = Path(subprocess.check_output([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        text=True).strip())
-    (site / "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheels[0])],
-                             capture_output=True, text=True)
-    assert install.returncode == 0, install.stderr[-2000:]
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

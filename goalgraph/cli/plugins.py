@@ -24,16 +24,26 @@ def fresh_registry():
     return graph, registry
 
 
+def plugin_dicts(refresh: bool) -> list[dict]:
+    """Plugin records from the snapshot when it still describes this environment, else loaded afresh."""
+    if not refresh:
+        from goalgraph.registry import snapshot
+
+        data = snapshot.read()
+        if data is not None:
+            return data["plugins"]
+    _graph, registry = fresh_registry()
+    return registry.to_dicts()
+
+
 def _status_line(p: dict) -> str:
     comps = ", ".join(f"{c['id']} -> {', '.join(a.rsplit('/id/', 1)[-1] for a in c['attaches_to'])}"
                       for c in p["components"] if c["status"] == "ok")
     return comps
 
 
-def list_plugins(fmt_json: bool, show_all: bool) -> None:
-
-    _graph, registry = fresh_registry()
-    rows = [p for p in registry.to_dicts() if show_all or p["status"] != "disabled"]
+def list_plugins(fmt_json: bool, show_all: bool, refresh: bool = False) -> None:
+    rows = [p for p in plugin_dicts(refresh) if show_all or p["status"] != "disabled"]
     if fmt_json:
         emit_json(rows)
         return
@@ -42,9 +52,13 @@ def list_plugins(fmt_json: bool, show_all: bool) -> None:
     emit_rows(table, ["name", "version", "status", "components", "error"], Format.table)
 
 
-def plugin_info(name: str, fmt: Format) -> None:
-    _graph, registry = fresh_registry()
-    p = registry.plugin(name).to_dict()
+def plugin_info(name: str, fmt: Format, refresh: bool = False) -> None:
+    from goalgraph.errors import UnknownNodeError
+
+    found = [p for p in plugin_dicts(refresh) if name in (p["name"], p["distribution"])]
+    if not found:
+        raise UnknownNodeError(f"no plugin named {name!r}; `goalgraph plugins list --all` shows them")
+    p = found[0]
     if fmt is Format.json:
         emit_json(p)
         return
@@ -77,24 +91,28 @@ def register(app: typer.Typer, handles_errors) -> None:
     def list_cmd(
         as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one object per plugin.")] = False,
         show_all: Annotated[bool, typer.Option("--all", help="Include disabled plugins.")] = False,
+        refresh: Annotated[bool, typer.Option("--refresh", help="Import every plugin again instead of "
+                                              "reading the snapshot taken when the environment last changed.")] = False,
     ) -> None:
         """Every plugin with its status (loaded, failed, disabled, incompatible), error and components."""
-        list_plugins(as_json, show_all)
+        list_plugins(as_json, show_all, refresh)
 
     @plugins_app.command("info")
     @handles_errors
     def info_cmd(
         name: Annotated[str, typer.Argument(help="Plugin (entry point) or distribution name.")],
         fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+        refresh: Annotated[bool, typer.Option("--refresh", help="Import every plugin again.")] = False,
     ) -> None:
         """One plugin in full: components, requirement checks, metrics, loaders, backends, graphs."""
-        plugin_info(name, fmt)
+        plugin_info(name, fmt, refresh)
 
     @plugins_app.command("install")
     @handles_errors
     def install_cmd(
         names: Annotated[Optional[list[str]], typer.Argument(help="Distributions to install (pip requirement specs).")] = None,
-        editable: Annotated[Optional[list[Path]], typer.Option("-e", "--editable", help="Install a local project in editable mode.")] = None,
+        editable: Annotated[Optional[list[Path]],
+                            typer.Option("-e", "--editable", help="Install a local project in editable mode.")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Ask pip what it would do; change nothing.")] = False,
         allow_url: Annotated[bool, typer.Option("--allow-url", help="Permit URL and VCS requirements.")] = False,
         restore: Annotated[bool, typer.Option("--restore", help="Reinstall every plugin recorded in the lock file.")] = False,

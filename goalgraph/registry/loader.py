@@ -126,7 +126,9 @@ def import_entry(entry: str, what: str) -> Any:
         obj = importlib.import_module(module_name)
         for part in filter(None, attr.split(".")):
             obj = getattr(obj, part)
-    except Exception as exc:  # any import-time failure of third-party code
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # any import-time failure of third-party code, SystemExit included
         raise PluginError(f"cannot import {what} ({entry}): {one_line(exc)}") from None
     return obj
 
@@ -157,20 +159,33 @@ def discover_sources() -> list[PluginSource]:
     return sorted(out, key=lambda s: _norm(s.name))
 
 
+_GOALGRAPH_REQ = re.compile(r"^\s*goalgraph\s*(?:\[[^\]]*\])?\s*\(?([^;)]*)\)?\s*(?:;(.*))?$", re.IGNORECASE)
+
+
 def incompatibility(source: PluginSource) -> str | None:
     """Why this plugin cannot run with the installed goalgraph, if it says which versions it needs."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     from goalgraph import __version__
 
     for line in source.requires:
-        try:
-            req = Requirement(line)
-        except InvalidRequirement:
+        m = _GOALGRAPH_REQ.match(line)
+        if not m or not m.group(1).strip():
             continue
-        if _norm(req.name) == "goalgraph" and req.specifier and not req.specifier.contains(__version__, prereleases=True):
-            if req.marker is None or req.marker.evaluate({"extra": ""}):
-                return f"needs goalgraph{req.specifier}, installed is {__version__}"
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        if m.group(2):  # an environment marker: only extras-free requirements bind the host
+            from packaging.markers import InvalidMarker, Marker
+
+            try:
+                if not Marker(m.group(2)).evaluate({"extra": ""}):
+                    continue
+            except InvalidMarker:
+                continue
+        try:
+            spec = SpecifierSet(m.group(1).strip())
+        except InvalidSpecifier:
+            continue
+        if not spec.contains(__version__, prereleases=True):
+            return f"needs goalgraph{spec}, installed is {__version__}"
     return None
 
 
@@ -234,7 +249,9 @@ class PluginHost:
 
         try:
             plugin = src.load()
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit from a plugin's import must not end the host either
             rec.fail(f"import failed: {one_line(exc)}")
             return self._fail(rec)
         mod_file = getattr(plugin, "__file__", None)
@@ -266,7 +283,9 @@ class PluginHost:
                 continue
             try:
                 impl.function(register=make_register(rec))
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
                 rec.fail(f"{hook} raised {one_line(exc)}")
                 self._fail(rec)
 
@@ -277,6 +296,8 @@ class PluginHost:
                 continue
             try:
                 impl.function(cli=cli)
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
                 rec.fail(f"register_commands raised {one_line(exc)}")
                 self._fail(rec)
