@@ -105,7 +105,7 @@ def test_every_hook_is_exercised(plugin_dir):
     rec = registry.plugin("plugall")
     assert rec.status == "loaded", rec.error
     assert {c.id for c in rec.components} == {"plugall-eval", "plugall-align"}
-    assert rec.datasets[0].attaches_to == ["benchmark/truthfulqa"]
+    assert rec.datasets[0].attaches_to == [ID + "benchmark/truthfulqa"]   # resolved against the graph
     assert rec.backends[0].name == "plugall-backend"
     # register_graph: merged and queryable
     assert graph.resolve("plugall bench") == ID + "benchmark/plugall-bench"
@@ -303,3 +303,12 @@ def test_component_import_failure_is_a_plugin_error(plugin_dir):
     _g, registry, _ = build([make_plugin(plugin_dir, "plugnocomp", component="raise ImportError('torch missing')\n")])
     with pytest.raises(PluginError, match="torch missing"):
         registry.component("plugnocomp-eval").load()
+
+
+def test_dataset_loader_bound_to_unknown_node_is_dropped(plugin_dir):
+    body = GOOD.replace('register(id="{pid}-data", entry="{pid}_component:load", attaches_to=["benchmark/truthfulqa"])',
+                        'register(id="{pid}-data", entry="{pid}_component:load", attaches_to=["benchmark/no-such-set"])')
+    _g, registry, _ = build([make_plugin(plugin_dir, "plugdata", body)])
+    rec = registry.plugin("plugdata")
+    assert rec.datasets == [] and "dataset loader plugdata-data" in rec.error
+    assert rec.status == "loaded"

@@ -171,6 +171,9 @@ def build_registry(graph, sources: list[PluginSource] | None = None) -> tuple[Re
     host.call("register_datasets", lambda rec: _model_register(rec, DatasetLoader, "datasets"))
     host.call("register_model_backends", lambda rec: _model_register(rec, ModelBackend, "backends"))
 
+    for rec in host.records.values():
+        if rec.status == "loaded":
+            _resolve_loaders(graph, rec)
     seen: dict[str, str] = {}
     lines: list[str] = []
     for rec in host.records.values():
@@ -188,6 +191,17 @@ def build_registry(graph, sources: list[PluginSource] | None = None) -> tuple[Re
     if lines:
         graph.merge_data(nt, f"{PLUGIN_GRAPH}/components", label="plugin components", fmt="N_TRIPLES", validate=False)
     return Registry(plugins=list(host.records.values()), host=host), "".join(plugin_nt) + nt
+
+
+def _resolve_loaders(graph, rec: PluginRecord) -> None:
+    """Dataset loaders must be bound to nodes that exist; unknown ones are dropped with the reason."""
+    kept = []
+    for loader in rec.datasets:
+        try:
+            kept.append(loader.model_copy(update={"attaches_to": [graph.resolve(r) for r in loader.attaches_to]}))
+        except UnknownNodeError as exc:
+            rec.error = f"{rec.error + '; ' if rec.error else ''}dataset loader {loader.id}: attaches_to {exc}"
+    rec.datasets = kept
 
 
 def _check_component(graph, comp: ComponentRecord, seen: dict[str, str]) -> None:
