@@ -16,12 +16,9 @@ def fresh_registry():
     """Load every plugin now (no cache), refresh the snapshot the graph path reads, return both."""
     from goalgraph.graph.api import GoalGraph
     from goalgraph.registry import snapshot
-    from goalgraph.registry.attach import build_registry
 
     graph = GoalGraph.load()
-    registry, ntriples = build_registry(graph)
-    snapshot.write(registry.to_dicts(), ntriples, [f for p in registry.plugins for f in p.files])
-    return graph, registry
+    return graph, snapshot.refresh(graph)
 
 
 def plugin_dicts(refresh: bool) -> list[dict]:

@@ -63,14 +63,7 @@ class GoalGraph:
         shacl.remember_valid(digest)
 
     def _user_subjects(self, users: list[Source]) -> list[str]:
-        import pyoxigraph as ox
-
-        subjects: set[str] = set()
-        for src in users:
-            for q in self._graph_store.triples_of(src):
-                if isinstance(q.subject, ox.NamedNode):
-                    subjects.add(q.subject.value)
-        return sorted(subjects)
+        return sorted({s for src in users for s in self._graph_store.graph_subjects(src.graph_name)})
 
     def _origin(self, iri: str, users: list[Source]) -> str:
         import pyoxigraph as ox

@@ -62,6 +62,13 @@ class Hit:
         return compact(self.iri)
 
 
+def _slug_candidates(ref: str) -> list[str]:
+    """Every instance IRI a bare slug could name, in kind priority order."""
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", ref):
+        return []
+    return [f"{ID}{kind}/{ref}" for kind in KIND_PRIORITY]
+
+
 def _kind_rank(iri: str) -> int:
     parts = split_node_iri(iri)
     if parts and parts[0] in KIND_PRIORITY:
@@ -147,8 +154,7 @@ class LabelIndex:
             prefix, local = ref.split(":", 1)
             if prefix in PREFIXES:
                 candidates.append(PREFIXES[prefix] + local)
-        if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", ref):
-            candidates += [f"{ID}{kind}/{ref}" for kind in KIND_PRIORITY]
+        candidates += _slug_candidates(ref)
         for iri in candidates:
             if self.known(iri):
                 return iri
@@ -165,10 +171,7 @@ class LabelIndex:
 
     def namesakes(self, ref: str, chosen: str) -> list[str]:
         """Other nodes a bare slug also names (`ethics` is a benchmark and a dataset)."""
-        ref = ref.strip()
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", ref):
-            return []
-        return [iri for iri in (f"{ID}{kind}/{ref}" for kind in KIND_PRIORITY) if iri != chosen and self.known(iri)]
+        return [iri for iri in _slug_candidates(ref.strip()) if iri != chosen and self.known(iri)]
 
     def suggest(self, ref: str, n: int = 5) -> list[str]:
         """Close names, formatted `label (kind/slug)`; for `kind/slug` or an IRI, the slug is what is matched."""

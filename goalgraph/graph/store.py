@@ -82,10 +82,6 @@ class GraphStore:
         )))
         return int(sol["n"].value)
 
-    def triples_of(self, source: Source):
-        """Triples loaded from one source file."""
-        return self.store.quads_for_pattern(None, None, None, ox.NamedNode(source.graph_name))
-
     def to_ntriples(self) -> bytes:
         """Every graph's triples (files and in-memory data) as N-Triples, for rdflib-based tools."""
         lines: set[str] = set()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,8 +85,9 @@ def _constraint_name(report, result, ns) -> str:
 
 # ---- cache: user files that already passed are not validated again ------------------------
 def _cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "goalgraph" / "validated.txt"
+    from goalgraph.util.paths import cache_dir
+
+    return cache_dir() / "validated.txt"
 
 
 def fingerprint(user_files: list[Path]) -> str:
@@ -109,13 +109,12 @@ def already_valid(digest: str) -> bool:
 
 
 def remember_valid(digest: str) -> None:
+    from goalgraph.errors import GoalgraphError
+    from goalgraph.util.atomic import write_text_atomic
+
     path = _cache_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         known = path.read_text().split() if path.exists() else []
-        known = (known + [digest])[-200:]
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text("\n".join(known) + "\n")
-        os.replace(tmp, path)
-    except OSError:
+        write_text_atomic(path, "\n".join((known + [digest])[-200:]) + "\n")
+    except (OSError, GoalgraphError):
         pass  # a read-only home only costs a re-validation next time

@@ -21,8 +21,9 @@ _URL_MARKERS = ("://", "git+", "hg+", "svn+", "bzr+", "@ http", "@http")
 
 
 def lock_path() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "goalgraph" / "plugins.lock.json"
+    from goalgraph.util.paths import data_dir
+
+    return data_dir() / "plugins.lock.json"
 
 
 def read_lock() -> list[dict]:

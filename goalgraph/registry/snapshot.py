@@ -20,8 +20,9 @@ FORMAT = 1
 
 
 def _cache_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "goalgraph" / "plugins.json"
+    from goalgraph.util.paths import cache_dir
+
+    return cache_dir() / "plugins.json"
 
 
 def environment_key() -> str:
@@ -67,15 +68,14 @@ def read() -> dict[str, Any] | None:
 
 
 def write(plugins: list[dict[str, Any]], ntriples: str, files: list[str]) -> None:
-    path = _cache_path()
+    from goalgraph.errors import GoalgraphError
+    from goalgraph.util.atomic import write_text_atomic
+
     data = {"key": environment_key(), "files": _file_stamps(sorted(set(files))), "plugins": plugins,
             "ntriples": ntriples}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
+        write_text_atomic(_cache_path(), json.dumps(data))
+    except GoalgraphError:
         pass  # no cache is only slower
 
 
@@ -90,11 +90,15 @@ def attach(graph, use_cache: bool = True) -> list[dict[str, Any]]:
                 graph.merge_data(data["ntriples"], PLUGIN_GRAPH, label="plugin snapshot", fmt="N_TRIPLES",
                                  validate=False)
             return data["plugins"]
+    return refresh(graph).to_dicts()
+
+
+def refresh(graph):
+    """Load every plugin into `graph` now and rewrite the snapshot; returns the live Registry."""
     from goalgraph.registry.attach import build_registry
 
     registry, ntriples = build_registry(graph)
-    files = [f for p in registry.plugins for f in p.files]
-    dicts = registry.to_dicts()
-    write(dicts, ntriples, files)
+    write(registry.to_dicts(), ntriples, [f for p in registry.plugins for f in p.files])
     graph.plugin_registry = registry
-    return dicts
+    graph.plugins = registry.to_dicts()
+    return registry
