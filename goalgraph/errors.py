@@ -2,6 +2,14 @@
 from __future__ import annotations
 
 
+def one_line(exc: BaseException, with_type: bool = False) -> str:
+    """An exception's message folded onto one line (third-party messages often span several)."""
+    text = " ".join(str(exc).split())
+    if with_type:
+        return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text or type(exc).__name__
+
+
 class GoalgraphError(Exception):
     """Base class: bad input, never a bug. `str(err)` is the one line shown to the user."""
 

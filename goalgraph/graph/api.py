@@ -52,15 +52,18 @@ class GoalGraph:
         digest = shacl.fingerprint([s.path for s in users])
         if shacl.already_valid(digest):
             return
-        focus = self._user_subjects(users)
-        violations = shacl.validate_ntriples(self._graph_store.to_ntriples(), focus_nodes=focus)
-        errors = [v for v in violations if v.severity == "Violation"]
+        errors = self._violations_of(self._user_subjects(users))
         if errors:
-            first = errors[0]
-            origin = self._origin(first.focus, users)
-            more = f" (and {len(errors) - 1} more; `goalgraph validate` lists all)" if len(errors) > 1 else ""
-            raise ShapeViolationError(f"{origin}: {first.line()}{more}", errors)
+            origin = self._origin(errors[0].focus, users)
+            raise _shape_error(origin, errors, hint="; `goalgraph validate` lists all")
         shacl.remember_valid(digest)
+
+    def _violations_of(self, focus: list[str]) -> list:
+        """SHACL violations (not warnings) of the given nodes, checked against the whole merged graph."""
+        from goalgraph.graph import validate as shacl
+
+        found = shacl.validate_ntriples(self._graph_store.to_ntriples(), focus_nodes=focus)
+        return [v for v in found if v.severity == "Violation"]
 
     def _user_subjects(self, users: list[Source]) -> list[str]:
         return sorted({s for src in users for s in self._graph_store.graph_subjects(src.graph_name)})
@@ -84,15 +87,10 @@ class GoalGraph:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         added = self._graph_store.add_data(raw, graph_name, fmt=fmt, label=label)
         if validate:
-            from goalgraph.graph import validate as shacl
-
-            focus = self._graph_store.graph_subjects(graph_name)
-            errors = [v for v in shacl.validate_ntriples(self._graph_store.to_ntriples(), focus_nodes=focus)
-                      if v.severity == "Violation"]
+            errors = self._violations_of(self._graph_store.graph_subjects(graph_name))
             if errors:
                 self._graph_store.drop_graph(graph_name)
-                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-                raise ShapeViolationError(f"{label}: {errors[0].line()}{more}", errors)
+                raise _shape_error(label, errors)
         self._forget_views()
         return added
 
@@ -223,6 +221,12 @@ class GoalGraph:
         if fmt in ("graphml", "mermaid"):
             graph = self.neighbourhood(around, depth) if around else self.nx
         return export(self.store, fmt, graph)
+
+
+def _shape_error(origin: str, errors: list, hint: str = "") -> ShapeViolationError:
+    """One line naming where, the first node and shape, and how many more there are."""
+    more = f" (and {len(errors) - 1} more{hint})" if len(errors) > 1 else ""
+    return ShapeViolationError(f"{origin}: {errors[0].line()}{more}", errors)
 
 
 __all__ = ["GoalGraph", "GG", "ID"]

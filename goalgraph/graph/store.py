@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from goalgraph.errors import GraphParseError
+from goalgraph.errors import GraphParseError, one_line
 from goalgraph.graph.sources import FORMATS, Source
 
 
@@ -21,13 +21,8 @@ def _rdflib_to_ntriples(path: Path) -> bytes:
     try:
         g.parse(str(path))
     except Exception as exc:  # rdflib raises many unrelated types on bad input
-        raise GraphParseError(f"cannot parse {path}: {_one_line(exc)}") from None
+        raise GraphParseError(f"cannot parse {path}: {one_line(exc)}") from None
     return g.serialize(format="nt", encoding="utf-8")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
 
 
 class GraphStore:
@@ -53,7 +48,7 @@ class GraphStore:
         except GraphParseError:
             raise
         except (SyntaxError, ValueError, OSError) as exc:
-            raise GraphParseError(f"cannot parse {source.path}: {_one_line(exc)}") from None
+            raise GraphParseError(f"cannot parse {source.path}: {one_line(exc)}") from None
         self.sources.append(source)
         return len(self.store) - before
 
@@ -63,7 +58,7 @@ class GraphStore:
         try:
             self.store.load(data, format=getattr(ox.RdfFormat, fmt), to_graph=ox.NamedNode(graph_name))
         except (SyntaxError, ValueError) as exc:
-            raise GraphParseError(f"cannot parse {label}: {_one_line(exc)}") from None
+            raise GraphParseError(f"cannot parse {label}: {one_line(exc)}") from None
         return len(self.store) - before
 
     def drop_graph(self, graph_name: str) -> None:

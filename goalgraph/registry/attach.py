@@ -163,7 +163,7 @@ def build_registry(graph, sources: list[PluginSource] | None = None) -> tuple[Re
                 graph.merge_data(text, name, label=f"plugin {rec.name!r} graph {label}")
             except GoalgraphError as exc:
                 rec.fail(str(exc))
-                host._fail(rec)
+                host.report_failure(rec)
                 continue
             plugin_nt.append(_graph_ntriples(graph, name))
     host.call("register_evaluators", lambda rec: _component_register(rec, "evaluator"))

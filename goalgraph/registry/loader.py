@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from goalgraph.errors import GoalgraphError
+from goalgraph.errors import one_line as _one_line
 
 GROUP = "goalgraph"
 HOOKS = ("register_evaluators", "register_aligners", "register_graph", "register_datasets",
@@ -115,8 +116,8 @@ class PluginRecord:
 
 
 def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    """Failures of third-party code are reported with their exception type."""
+    return _one_line(exc, with_type=True)
 
 
 def import_entry(entry: str, what: str) -> Any:
@@ -230,7 +231,7 @@ class PluginHost:
                                files=list(src.files))
             if rec.name in self.records:
                 rec.fail(f"a plugin named {rec.name!r} is already loaded")
-                self._fail(rec)
+                self.report_failure(rec)
                 continue
             self.records[rec.name] = rec
             names = {_norm(src.name), _norm(src.distribution or src.name)}
@@ -253,7 +254,7 @@ class PluginHost:
             raise
         except BaseException as exc:  # SystemExit from a plugin's import must not end the host either
             rec.fail(f"import failed: {one_line(exc)}")
-            return self._fail(rec)
+            return self.report_failure(rec)
         mod_file = getattr(plugin, "__file__", None)
         if mod_file:
             rec.files.append(mod_file)
@@ -261,15 +262,15 @@ class PluginHost:
             self.pm.register(plugin, name=rec.name)
         except (PluginValidationError, ValueError) as exc:
             rec.fail(f"invalid hook implementation: {one_line(exc)}")
-            return self._fail(rec)
+            return self.report_failure(rec)
         unknown = _unknown_hooks(self.pm, plugin)
         if unknown:
             self.pm.unregister(plugin)
             rec.fail("; ".join(f"unknown hook {n!r}{_did_you_mean(n)}" for n in unknown))
-            return self._fail(rec)
+            return self.report_failure(rec)
         return None
 
-    def _fail(self, rec: PluginRecord) -> None:
+    def report_failure(self, rec: PluginRecord) -> None:
         if self.strict:
             raise PluginError(f"plugin {rec.name!r} failed: {rec.error} ({ENV_STRICT} is set)")
 
@@ -287,7 +288,7 @@ class PluginHost:
                 raise
             except BaseException as exc:
                 rec.fail(f"{hook} raised {one_line(exc)}")
-                self._fail(rec)
+                self.report_failure(rec)
 
     def call_commands(self, cli: Any) -> None:
         for impl in reversed(self.pm.hook.register_commands.get_hookimpls()):
@@ -300,4 +301,4 @@ class PluginHost:
                 raise
             except BaseException as exc:
                 rec.fail(f"register_commands raised {one_line(exc)}")
-                self._fail(rec)
+                self.report_failure(rec)

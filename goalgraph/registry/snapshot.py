@@ -19,10 +19,12 @@ from goalgraph.registry.loader import ENV_DISABLE, ENV_LOAD, ENV_STRICT
 FORMAT = 1
 
 
-def _cache_path() -> Path:
+def _cache_path(key: str) -> Path:
+    """One file per environment, so two virtual environments (or `goalgraph` and `python -m goalgraph`)
+    sharing a cache folder do not keep invalidating each other's snapshot."""
     from goalgraph.util.paths import cache_dir
 
-    return cache_dir() / "plugins.json"
+    return cache_dir() / f"plugins-{key[:16]}.json"
 
 
 def environment_key() -> str:
@@ -32,9 +34,9 @@ def environment_key() -> str:
     for var in (ENV_LOAD, ENV_DISABLE, ENV_STRICT):
         h.update(f"|{var}={os.environ.get(var)}".encode())
     cwd = os.getcwd()
-    # The script's folder or the working directory (sys.path[0]) differs between `goalgraph`, `python -m`
-    # and `python -c`; distributions are never discovered there in practice, so it stays out of the key.
-    for entry in sys.path:
+    # sys.path[0] is the script's folder or the working directory, which differs between `goalgraph`,
+    # `python -m goalgraph` and `python -c`; distributions are not discovered there in practice.
+    for entry in sys.path[1:]:
         if not entry or os.path.abspath(entry) == cwd:
             continue
         try:
@@ -57,10 +59,11 @@ def _file_stamps(files: list[str]) -> dict[str, int]:
 def read() -> dict[str, Any] | None:
     """The cached snapshot if it still describes this environment, else None."""
     try:
-        data = json.loads(_cache_path().read_text(encoding="utf-8"))
+        key = environment_key()
+        data = json.loads(_cache_path(key).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if data.get("key") != environment_key():
+    if data.get("key") != key:
         return None
     if _file_stamps(list(data.get("files", {}))) != data.get("files"):
         return None
@@ -71,10 +74,10 @@ def write(plugins: list[dict[str, Any]], ntriples: str, files: list[str]) -> Non
     from goalgraph.errors import GoalgraphError
     from goalgraph.util.atomic import write_text_atomic
 
-    data = {"key": environment_key(), "files": _file_stamps(sorted(set(files))), "plugins": plugins,
-            "ntriples": ntriples}
+    key = environment_key()
+    data = {"key": key, "files": _file_stamps(sorted(set(files))), "plugins": plugins, "ntriples": ntriples}
     try:
-        write_text_atomic(_cache_path(), json.dumps(data))
+        write_text_atomic(_cache_path(key), json.dumps(data))
     except GoalgraphError:
         pass  # no cache is only slower
 
