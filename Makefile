@@ -11,9 +11,12 @@ TORCH  ?= torch==2.13.0
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet "$(TORCH)" -e ".[dev]"
+	# Editable installs are not byte-compiled, and PYTHONDONTWRITEBYTECODE (set on these machines) stops
+	# Python from caching it: without this every `goalgraph show` recompiles the package (~50 ms).
+	$(PY) -m compileall -q goalgraph plugins/goalgraph_builtins
 	touch $(STAMP)
 
 demo: setup
