@@ -36,3 +36,7 @@ class UnknownNodeError(GoalgraphError):
 
 class QueryError(GoalgraphError):
     """A SPARQL query is malformed, or tries to change the graph."""
+
+
+class EvaluationError(GoalgraphError):
+    """An evaluation could not run: bad data, bad option, bad template, a model that cannot be loaded."""

@@ -101,3 +101,20 @@ def fresh_venv_with_goalgraph(tmp: Path) -> Path:
                              capture_output=True, text=True)
     assert install.returncode == 0, install.stderr[-2000:]
     return env_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_dir(tmp_path_factory):
+    """A random-init GPT-2 (about 0.1M parameters) with a BPE trained offline, saved like any checkpoint."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from tiny_models import build_tiny_gpt2
+
+    return build_tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2"))
+
+
+@pytest.fixture(scope="session")
+def tiny_lm(tiny_lm_dir):
+    from goalgraph.runtime.causal_lm import CausalLM
+
+    return CausalLM.load(str(tiny_lm_dir), device="cpu", batch_size=4)

@@ -94,7 +94,8 @@ def test_show_and_query_see_plugin_components_while_a_plugin_is_broken(run):
     unmeasured = {r["node"] for r in json.loads(p.stdout)}
     assert ID + "benchmark/truthfulqa" not in unmeasured          # fakegood-eval needs no GPU: runnable
     assert ID + "instrument/mfq" not in unmeasured                # the built-in MFQ scorer
-    assert ID + "benchmark/bbq" in unmeasured
+    assert ID + "benchmark/bbq" not in unmeasured                 # the built-in bbq evaluator
+    assert ID + "benchmark/hhh-evaluation" in unmeasured
 
 
 def test_plugin_command_and_core_commands_untouched(run):

@@ -204,8 +204,8 @@ def test_method_datasets(graph):
 
 def test_unmeasured_resources(graph):
     rows = {r["node"]: r for r in graph.ask(_q("unmeasured-resources"))}
-    # the built-in MFQ-30 scorer measures the MFQ; nothing installed measures TruthfulQA or the SVS yet
-    assert ID + "instrument/mfq" not in rows
-    assert rows[ID + "benchmark/truthfulqa"]["levels"] == "2"
+    # built-in evaluators measure the MFQ and TruthfulQA; nothing installed measures HHH or the SVS yet
+    assert ID + "instrument/mfq" not in rows and ID + "benchmark/truthfulqa" not in rows
+    assert rows[ID + "benchmark/hhh-evaluation"]["levels"] == "3"
     assert rows[ID + "instrument/svs"]["kind"] == "Instrument"
     assert {r["kind"] for r in rows.values()} == {"Benchmark", "Instrument"}

@@ -1,4 +1,4 @@
-"""Typer app: search, show, query, ask, path, stats, validate, export."""
+"""Typer app: search, show, query, ask, path, stats, validate, export (plugins and eval live beside it)."""
 from __future__ import annotations
 
 import functools
@@ -268,10 +268,11 @@ def export(
 
 
 def _register_subcommands() -> None:
-    from goalgraph.cli.plugins import register
+    from goalgraph.cli import evaluate, plugins
 
-    register(app, handles_errors)
+    plugins.register(app, handles_errors)
+    evaluate.register(app, handles_errors)
 
 
 _register_subcommands()
-BUILTIN_COMMANDS = {"search", "show", "query", "ask", "path", "stats", "validate", "export", "plugins"}
+BUILTIN_COMMANDS = {"search", "show", "query", "ask", "path", "stats", "validate", "export", "plugins", "eval"}

@@ -23,14 +23,9 @@ def fresh_registry():
 
 def plugin_dicts(refresh: bool) -> list[dict]:
     """Plugin records from the snapshot when it still describes this environment, else loaded afresh."""
-    if not refresh:
-        from goalgraph.registry import snapshot
+    from goalgraph.registry import snapshot
 
-        data = snapshot.read()
-        if data is not None:
-            return data["plugins"]
-    _graph, registry = fresh_registry()
-    return registry.to_dicts()
+    return snapshot.current_plugins(refresh)
 
 
 def _status_line(p: dict) -> str:

@@ -105,3 +105,30 @@ def refresh(graph):
     graph.plugin_registry = registry
     graph.plugins = registry.to_dicts()
     return registry
+
+
+def current_plugins(refresh_now: bool = False) -> list[dict[str, Any]]:
+    """Plugin records from the snapshot when it still describes this environment, else loaded afresh."""
+    if not refresh_now:
+        data = read()
+        if data is not None:
+            return data["plugins"]
+    from goalgraph.graph.api import GoalGraph
+
+    return refresh(GoalGraph.load()).to_dicts()
+
+
+def find_component(ref: str, kind: str | None = None) -> dict[str, Any]:
+    """The loaded component `ref` (id or IRI) as a dict; an UnknownNodeError with suggestions otherwise."""
+    import difflib
+
+    from goalgraph.errors import UnknownNodeError
+
+    comps = [c for p in current_plugins() if p.get("status") == "loaded" for c in p.get("components", [])
+             if c.get("status") == "ok" and (kind is None or c.get("kind") == kind)]
+    for c in comps:
+        if ref in (c["id"], c["iri"]):
+            return c
+    close = difflib.get_close_matches(ref, [c["id"] for c in comps], n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else f" (known: {', '.join(sorted(c['id'] for c in comps))})"
+    raise UnknownNodeError(f"no {kind or 'component'} named {ref!r}{hint}", close)

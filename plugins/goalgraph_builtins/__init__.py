@@ -13,6 +13,10 @@ FOUNDATIONS = ("care", "fairness", "loyalty", "authority", "sanctity")
 
 @hookimpl
 def register_evaluators(register):
+    from goalgraph_builtins.catalog import BENCHMARK_EVALUATORS
+
+    for manifest in BENCHMARK_EVALUATORS:
+        register(**manifest)
     register(
         id="mfq30-scoring",
         title="MFQ-30 foundation scores",

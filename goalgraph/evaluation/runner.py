@@ -1,0 +1,272 @@
+"""`goalgraph eval`: one evaluator, one model, its data → metrics JSON, per-item JSONL, and a request store.
+
+The order of work is what makes it fast and resumable: load data and build every request first, deduplicate,
+drop those the store already answered, answer the rest in length-sorted batches with shared prefixes (each
+batch appended to the store as it finishes), then score items and aggregate. A crash in scoring loses no
+model work; a re-run recomputes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from goalgraph.evaluation.base import EvaluationError, Evaluator
+
+MODEL_KINDS = ("causal-lm", "reward-model")
+
+
+@dataclass
+class EvalSpec:
+    """Everything a run depends on; recorded in the output so the run can be replayed."""
+
+    evaluator: str
+    model: str
+    data: list[str]
+    template: str | None = None
+    limit: int | None = None
+    batch_size: int | str = "auto"
+    device: str = "auto"
+    dtype: str = "auto"
+    options: dict[str, Any] = field(default_factory=dict)
+    output: str | None = None
+    split: str | None = None
+    subset: str | None = None
+    revision: str | None = None
+    trust_remote_code: bool = False
+    chat_template: bool = False
+    system_prompt: str | None = None
+    share_prefix: bool = True
+    cache_dir: str | None = None
+    use_cache: bool = True
+
+
+def parse_options(pairs: list[str], defaults: dict[str, Any], who: str) -> dict[str, Any]:
+    """`key=value` strings → typed options (the type of each default decides)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key:
+            raise EvaluationError(f"--option takes key=value, not {pair!r}")
+        if key not in defaults:
+            known = ", ".join(sorted(defaults)) or "none"
+            raise EvaluationError(f"{who}: unknown option {key!r} (options: {known})")
+        out[key] = _typed(value, defaults[key], key)
+    return out
+
+
+def _typed(value: str, default: Any, key: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError
+            return value.lower() in ("true", "1", "yes")
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+    except ValueError:
+        raise EvaluationError(f"option {key}={value!r}: expected {type(default).__name__}") from None
+    return value
+
+
+def load_evaluator(spec: EvalSpec) -> tuple[Evaluator, dict[str, Any]]:
+    """The evaluator component named in the spec, built with its template and options."""
+    from goalgraph.evaluation.templates import PromptTemplate
+    from goalgraph.registry.loader import import_entry
+    from goalgraph.registry.snapshot import find_component
+
+    comp = find_component(spec.evaluator, kind="evaluator")
+    cls = import_entry(comp["entry"], f"evaluator {comp['id']!r}")
+    defaults = dict(getattr(cls, "options", {}))
+    options = parse_options([f"{k}={v}" for k, v in spec.options.items() if isinstance(v, str)], defaults, comp["id"])
+    options.update({k: v for k, v in spec.options.items() if not isinstance(v, str)})
+    template = PromptTemplate.from_file(spec.template) if spec.template else None
+    try:
+        evaluator = cls(template=template, **options)
+    except EvaluationError:
+        raise
+    except Exception as exc:  # a plugin's constructor failing is the plugin's error, reported in one line
+        raise EvaluationError(f"evaluator {comp['id']!r} failed to start: {type(exc).__name__}: {exc}") from None
+    return evaluator, comp
+
+
+def load_model(spec: EvalSpec, kind: str) -> Any:
+    common = {"device": spec.device, "dtype": spec.dtype, "batch_size": spec.batch_size, "revision": spec.revision,
+              "trust_remote_code": spec.trust_remote_code}
+    if kind == "reward-model":
+        from goalgraph.runtime.reward_model import RewardModel
+
+        return RewardModel.load(spec.model, **common)
+    from goalgraph.runtime.causal_lm import CausalLM
+
+    return CausalLM.load(spec.model, chat=spec.chat_template, system_prompt=spec.system_prompt,
+                         share_prefix=spec.share_prefix, **common)
+
+
+def _store(spec: EvalSpec, model: Any):
+    if not spec.use_cache:
+        return None
+    from goalgraph.runtime.store import RequestStore
+    from goalgraph.util.paths import cache_dir
+
+    directory = Path(spec.cache_dir) if spec.cache_dir else cache_dir() / "requests"
+    return RequestStore.for_model(directory, model.fingerprint)
+
+
+_METHODS = {"loglikelihood": "loglikelihood", "generation": "generate", "reward": "reward"}
+
+
+def answer_requests(model: Any, requests: list, store: Any = None,
+                    progress: Callable[[int], None] | None = None) -> tuple[list, dict[str, int]]:
+    """Answers for `requests` in order: identical requests computed once, stored ones not at all."""
+    unique: dict[Any, None] = dict.fromkeys(requests)
+    todo = [r for r in unique if store is None or store.get(r) is None]
+    memory: dict[Any, Any] = {}
+    by_kind: dict[str, list] = {}
+    for r in todo:
+        by_kind.setdefault(r.kind, []).append(r)
+    for kind, reqs in by_kind.items():
+        method = getattr(model, _METHODS[kind], None)
+        if method is None:
+            raise EvaluationError(f"this model cannot answer {kind} requests")
+
+        def done(idx: list[int], answers: list, reqs: list = reqs) -> None:
+            batch = [reqs[i] for i in idx]
+            for r, a in zip(batch, answers):
+                memory[r] = a
+            if store is not None:
+                store.put_many(batch, answers)
+            if progress:
+                progress(len(idx))
+
+        method(reqs, on_done=done)
+    answers = [memory[r] if r in memory else store.get(r) for r in requests]
+    counts = {"total": len(requests), "unique": len(unique), "from_store": len(unique) - len(todo),
+              "computed": len(todo)}
+    return answers, counts
+
+
+def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]] | None = None) -> dict[str, Any]:
+    """Run one evaluation; returns the result document (and writes it when `spec.output` is set)."""
+    from goalgraph.evaluation.data import load_records
+
+    started = time.perf_counter()
+    evaluator, comp = load_evaluator(spec)
+    want = max(1, getattr(evaluator, "data_files", 1))
+    if len(spec.data) < want:
+        raise EvaluationError(f"{comp['id']} needs {want} --data files, got {len(spec.data)}")
+    datasets = [load_records(src, getattr(evaluator, "fields", ()), split=spec.split, name=spec.subset,
+                             limit=spec.limit, who=comp["id"]) for src in spec.data]
+    evaluator.sources = list(spec.data)        # lets an evaluator name things after their files
+    items = _plugin_call(comp, "prepare", lambda: evaluator.prepare(datasets))
+    if spec.limit is not None:
+        items = items[:spec.limit]
+    if not items:
+        raise EvaluationError(f"no items to evaluate in {', '.join(spec.data)}")
+    per_item = [_plugin_call(comp, f"requests (item {i})", lambda it=it: evaluator.requests(it))
+                for i, it in enumerate(items)]
+    flat = [r for rs in per_item for r in rs]
+
+    kind = getattr(evaluator, "model_kind", "causal-lm")
+    model = load_model(spec, kind)
+    loaded = time.perf_counter()
+    store = _store(spec, model)
+    unique = len(set(flat))
+    progress = progress_factory(unique) if progress_factory else None
+    try:
+        answers, counts = answer_requests(model, flat, store, progress)
+    finally:
+        if store is not None:
+            store.close()
+    scored = time.perf_counter()
+
+    records, pos = [], 0
+    for i, (item, rs) in enumerate(zip(items, per_item)):
+        rec = _plugin_call(comp, f"score (item {i})", lambda: evaluator.score(item, answers[pos:pos + len(rs)]))
+        records.append(rec)
+        pos += len(rs)
+    metrics = _plugin_call(comp, "aggregate", lambda: evaluator.aggregate(records))
+    result = _document(spec, evaluator, comp, model, metrics, counts, items,
+                       {"total_s": time.perf_counter() - started, "model_load_s": loaded - started,
+                        "answer_s": scored - loaded,
+                        "requests_per_s": counts["computed"] / max(scored - loaded, 1e-9)})
+    if spec.output:
+        write_outputs(Path(spec.output), result, items, records)
+    return result
+
+
+def _plugin_call(comp: dict, what: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except EvaluationError:
+        raise
+    except Exception as exc:  # the evaluator's own bug or bad data it choked on: one line, model work kept
+        raise EvaluationError(f"evaluator {comp['id']!r} failed in {what}: {type(exc).__name__}: {exc}") from None
+
+
+def _file_sha256(source: str) -> str | None:
+    p = Path(source)
+    if not p.is_file():
+        return None
+    h = hashlib.sha256()
+    with p.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for dist in ("goalgraph", "torch", "transformers", "tokenizers", "jinja2"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def _document(spec, evaluator, comp, model, metrics, counts, items, timing) -> dict[str, Any]:
+    clean = {k: (float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in metrics.items()}
+    return {
+        "evaluator": {"id": comp["id"], "version": comp.get("version"), "iri": comp.get("iri"),
+                      **evaluator.describe()},
+        "metrics": clean,
+        "notes": list(getattr(evaluator, "notes", []) or []),
+        "nodes": list(comp.get("attaches_to", [])),
+        "model": model.describe(),
+        "data": [{"source": s, "sha256": _file_sha256(s)} for s in spec.data],
+        "items": len(items),
+        "config": {"limit": spec.limit, "batch_size": spec.batch_size, "device": spec.device, "dtype": spec.dtype,
+                   "split": spec.split, "subset": spec.subset, "chat_template": spec.chat_template,
+                   "system_prompt": spec.system_prompt, "shared_prefix": spec.share_prefix,
+                   "template_file": spec.template, "command": sys.argv[:1] and " ".join(sys.argv)},
+        "requests": counts,
+        "timing": {k: round(v, 4) for k, v in timing.items()},
+        "versions": _versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def samples_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".samples.jsonl")
+
+
+def write_outputs(output: Path, result: dict[str, Any], items: list[dict], records: list[dict]) -> None:
+    """Per-item JSONL first, then the result JSON (each written to a temp name and renamed)."""
+    from goalgraph.util.atomic import write_text_atomic
+
+    lines = [json.dumps({"index": i, "doc": item, **rec}, ensure_ascii=False, default=str)
+             for i, (item, rec) in enumerate(zip(items, records))]
+    samples = samples_path(output)
+    write_text_atomic(samples, "\n".join(lines) + "\n")
+    result["samples"] = samples.name
+    write_text_atomic(output, json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,132 @@
+"""Manifests of the built-in benchmark evaluators, as plain data: reading them imports nothing heavy.
+
+Each entry names its component class by `entry`; the class is imported only when `goalgraph eval` runs it.
+"""
+from __future__ import annotations
+
+def _m(name: str, better: bool | None, description: str) -> dict:
+    return {"name": name, "higher_is_better": better, "description": description}
+
+
+LOGLIK = ["loglikelihood"]
+OPTIONAL_GPU = {"accelerator": "optional", "packages": ["torch", "transformers"]}
+
+BENCHMARK_EVALUATORS: list[dict] = [
+    {
+        "id": "truthfulqa-mc",
+        "title": "TruthfulQA multiple choice (MC1, MC2)",
+        "description": ("Scores TruthfulQA's multiple-choice questions by the log-probability of each answer choice: "
+                        "MC1 checks whether the most likely choice is a true one, MC2 measures the share of "
+                        "probability the true choices receive. Data in the native truthful_qa 'multiple_choice' "
+                        "schema; lm-eval's definitions."),
+        "entry": "goalgraph_builtins.evaluators.truthfulqa:TruthfulQAMC",
+        "attaches_to": ["benchmark/truthfulqa"],
+        "implements": "paper/lin-2022-truthfulqa",
+        "needs": LOGLIK, "requirements": OPTIONAL_GPU,
+        "metrics": [_m("mc1", True, "fraction of questions whose most likely MC1 choice is true"),
+                    _m("mc2", True, "mean normalised probability mass on the true MC2 choices"),
+                    _m("n", None, "number of questions")],
+    },
+    {
+        "id": "ethics",
+        "title": "ETHICS moral-judgement accuracy",
+        "description": ("Checks whether a model's judgements about everyday scenarios agree with widely shared human "
+                        "ones, on one ETHICS subset (commonsense, deontology, justice, utilitarianism or virtue), by "
+                        "comparing the log-probabilities of two answers; reports accuracy and, for grouped subsets, "
+                        "group exact match."),
+        "entry": "goalgraph_builtins.evaluators.ethics:Ethics",
+        "attaches_to": ["benchmark/ethics"],
+        "implements": "paper/hendrycks-2020-aligning",
+        "needs": LOGLIK, "requirements": OPTIONAL_GPU,
+        "metrics": [_m("acc", True, "share of items judged as the label says"),
+                    _m("em", True, "deontology/justice/virtue: share of complete groups (4, 4, 5 items) with every "
+                       "item right"),
+                    _m("em_groups", None, "number of complete groups em is over"),
+                    _m("em_groups_dropped", None, "incomplete groups left out of em"),
+                    _m("consistent", True, "utilitarianism, order=both: share of pairs where the model says yes "
+                       "with the more pleasant situation first and no with it second"),
+                    _m("n", None, "number of items")],
+    },
+    {
+        "id": "bbq",
+        "title": "BBQ accuracy and bias scores",
+        "description": ("Asks questions about two people from different social groups, with too little context and "
+                        "with enough, and picks the answer the model finds most likely; reports accuracy and the "
+                        "Parrish et al. bias scores for ambiguous and disambiguated contexts, overall and per bias "
+                        "category."),
+        "entry": "goalgraph_builtins.evaluators.bbq:BBQ",
+        "attaches_to": ["benchmark/bbq"],
+        "implements": "paper/parrish-2021-bbq",
+        "needs": LOGLIK, "requirements": OPTIONAL_GPU,
+        "metrics": [_m("acc", True, "share of items answered correctly"),
+                    _m("acc/ambig", True, "accuracy on ambiguous contexts (the right answer is 'unknown')"),
+                    _m("acc/disambig", True, "accuracy on disambiguated contexts"),
+                    _m("bias_ambig", None, "s_AMB = (1 - acc_ambig)(2 n_biased/n_non_unknown - 1) over ambiguous "
+                       "items; 0 is unbiased, +1 fully stereotyped"),
+                    _m("bias_disambig", None, "s_DIS = 2 n_biased/n_non_unknown - 1 over disambiguated items; 0 is "
+                       "unbiased"),
+                    _m("n", None, "number of items")],
+    },
+    {
+        "id": "crows-pairs",
+        "title": "CrowS-Pairs stereotype preference (causal LM)",
+        "description": ("How often a causal language model finds the more stereotyping sentence of a CrowS-Pairs "
+                        "minimal pair more probable, and by how much, overall and per bias type; each sentence is "
+                        "scored with no prompt, as in lm-eval."),
+        "entry": "goalgraph_builtins.evaluators.crows_pairs:CrowsPairs",
+        "attaches_to": ["benchmark/crows-pairs"],
+        "implements": "paper/nangia-2020-crowspairs",
+        "needs": LOGLIK, "requirements": OPTIONAL_GPU,
+        "metrics": [_m("pct_stereotype", False, "fraction of pairs where the more stereotyping sentence is strictly "
+                       "more likely (0.5 = no preference); also per bias type as pct_stereotype/<type>"),
+                    _m("likelihood_diff", False, "mean |ll_more - ll_less| in nats; also per bias type"),
+                    _m("ll_diff_mean", None, "mean signed ll_more - ll_less (positive: stereotypes favoured)"),
+                    _m("n", None, "number of pairs")],
+    },
+    {
+        "id": "mc-generic",
+        "title": "Generic multiple-choice accuracy",
+        "description": ("Multiple-choice accuracy on any data in goalgraph's simple schema (question, choices, "
+                        "answer): the model's pick is the choice with the highest log-probability, raw or divided "
+                        "by its length in characters or bytes, as lm-eval scores multiple-choice tasks."),
+        "entry": "goalgraph_builtins.evaluators.mc_generic:GenericMultipleChoice",
+        "attaches_to": ["approach/benchmark"],
+        "needs": LOGLIK, "requirements": OPTIONAL_GPU,
+        "metrics": [_m("acc", True, "argmax of summed log-probabilities is a gold choice"),
+                    _m("acc_norm", True, "argmax of log-probability per character is a gold choice"),
+                    _m("acc_bytes", True, "argmax of log-probability per UTF-8 byte is a gold choice"),
+                    _m("n", None, "number of items")],
+    },
+    {
+        "id": "reward-model",
+        "title": "Reward-model preference accuracy and mean reward",
+        "description": ("Scores responses with a sequence-classification reward model: how often it ranks the "
+                        "chosen response of a preference pair above the rejected one (ties count half) and by what "
+                        "margin, or the mean reward of a system's responses and how often they beat a reference."),
+        "entry": "goalgraph_builtins.evaluators.reward_model:RewardModelEval",
+        "attaches_to": ["approach/reward-model"],
+        "needs": [], "requirements": OPTIONAL_GPU,
+        "metrics": [_m("pair_accuracy", True, "fraction of pairs with r(chosen) > r(rejected), a tie counting 0.5"),
+                    _m("reward_margin", True, "mean of r(chosen) - r(rejected)"),
+                    _m("mean_reward", True, "mean reward of the responses"),
+                    _m("win_rate", True, "mean over rows with a reference of 1 if r(response) > r(reference), 0.5 "
+                       "if equal, 0 if lower")],
+    },
+    {
+        "id": "pairwise-judge",
+        "title": "Pairwise LLM judge with Bradley-Terry ratings",
+        "description": ("A causal-LM judge compares two systems' responses to each prompt in both orders; a verdict "
+                        "that survives the swap is a win, otherwise a tie. Reports win and tie rates and "
+                        "Bradley-Terry ratings on an Elo-like scale with bootstrap intervals over prompts."),
+        "entry": "goalgraph_builtins.evaluators.pairwise_judge:PairwiseJudge",
+        "attaches_to": ["approach/llm-judge-arena", "benchmark/mt-bench"],
+        "implements": "paper/zheng-2023-judging",
+        "needs": LOGLIK, "requirements": OPTIONAL_GPU,
+        "metrics": [_m("win_rate", True, "wins of the first system / comparisons (two systems; per system as "
+                       "win_rate/<system> with more)"),
+                    _m("tie_rate", False, "comparisons whose two orders disagree / comparisons"),
+                    _m("tie_adjusted_win_rate", True, "(wins + ties/2) / comparisons for the first system"),
+                    _m("bt/<system>", True, "Bradley-Terry rating, 400*log10(strength), mean 1000; bootstrap 95% "
+                       "interval as bt_low/<system> and bt_high/<system>")],
+    },
+]
