@@ -35,6 +35,8 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_graph.py
 	$(PY) benchmarks/bench_plugins.py
+	# lm-eval lives in its own venv (created on first use, about 2 GB): the anchor must not share our packages.
+	$(PY) benchmarks/bench_eval.py --lmeval-venv .venv-lmeval --create-venv
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

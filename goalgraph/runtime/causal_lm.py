@@ -82,6 +82,7 @@ class CausalLM:
                 "dtype": str(self.dtype).removeprefix("torch."), "batch_size": self.batch.value,
                 "batch_size_auto": self.batch.auto, "chat_template": self.chat, "max_length": self.max_length,
                 "shared_prefix": self.share_prefix, "fingerprint": self.fingerprint,
+                "tokens_run": self.stats["tokens_run"], "tokens_without_sharing": self.stats["tokens_plain"],
                 "parameters": sum(p.numel() for p in self.model.parameters())}
 
     # -- the contract -------------------------------------------------------------------------------------------
@@ -112,6 +113,9 @@ class CausalLM:
         elif fits:
             long = fits + long
         if long:
+            plain_tokens = sum(min(len(c) + len(k) - 1, self.max_length) for _, c, k in long)
+            self.stats["tokens_run"] += plain_tokens
+            self.stats["tokens_plain"] += plain_tokens
             score_plain(self.model, [(c, k) for _, c, k in long], [i for i, _, _ in long],
                         max_length=self.max_length, **common)
         return answers
