@@ -129,4 +129,25 @@ BENCHMARK_EVALUATORS: list[dict] = [
                     _m("bt/<system>", True, "Bradley-Terry rating, 400*log10(strength), mean 1000; bootstrap 95% "
                        "interval as bt_low/<system> and bt_high/<system>")],
     },
+    {
+        "id": "globalopinionqa",
+        "title": "GlobalOpinionQA country similarity",
+        "description": ("Reads a model's distribution over the options of Pew Global Attitudes and World Values "
+                        "Survey questions from log-likelihoods and compares it with each country's answer shares: "
+                        "per country, the mean over questions of 1 minus the Jensen-Shannon distance (base 2). Data "
+                        "in the native Anthropic/llm_global_opinions schema; the most and least similar countries "
+                        "are named in the result's notes."),
+        "entry": "goalgraph_builtins.evaluators.global_opinions:GlobalOpinionQA",
+        "attaches_to": ["instrument/globalopinionqa", "instrument/wvs", "instrument/pew-gas"],
+        "implements": "paper/durmus-2023-measuring",
+        "needs": LOGLIK, "requirements": OPTIONAL_GPU,
+        "metrics": [_m("similarity/<country>", None, "mean over the country's questions of 1 - Jensen-Shannon "
+                       "distance (base 2) between the model's option distribution and the country's shares"),
+                    _m("similarity_max", None, "highest country mean (countries with at least min_questions)"),
+                    _m("similarity_min", None, "lowest country mean (countries with at least min_questions)"),
+                    _m("n_countries", None, "countries with at least one scored question"),
+                    _m("n_questions", None, "questions scored"),
+                    _m("n_skipped_length", None, "(question, country) pairs skipped: share count differs from "
+                       "option count")],
+    },
 ]
