@@ -13,7 +13,7 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet "$(TORCH)" -e ".[dev,runtime]"
+	$(PY) -m pip install --quiet "$(TORCH)" -e ".[dev,runtime,values,embeddings]"
 	# Editable installs are not byte-compiled, and PYTHONDONTWRITEBYTECODE (set on these machines) stops
 	# Python from caching it: without this every `goalgraph show` recompiles the package (~50 ms).
 	$(PY) -m compileall -q goalgraph plugins/goalgraph_builtins

@@ -204,8 +204,9 @@ def test_method_datasets(graph):
 
 def test_unmeasured_resources(graph):
     rows = {r["node"]: r for r in graph.ask(_q("unmeasured-resources"))}
-    # built-in evaluators measure the MFQ and TruthfulQA; nothing installed measures HHH or the SVS yet
+    # built-in evaluators measure the MFQ, the SVS and TruthfulQA; nothing installed measures HHH or the RVS yet
     assert ID + "instrument/mfq" not in rows and ID + "benchmark/truthfulqa" not in rows
     assert rows[ID + "benchmark/hhh-evaluation"]["levels"] == "3"
-    assert rows[ID + "instrument/svs"]["kind"] == "Instrument"
+    assert ID + "instrument/svs" not in rows
+    assert rows[ID + "instrument/rokeach-value-survey"]["kind"] == "Instrument"
     assert {r["kind"] for r in rows.values()} == {"Benchmark", "Instrument"}

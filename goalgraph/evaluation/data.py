@@ -1,4 +1,4 @@
-"""Loading benchmark data in its native schema: local json/jsonl/csv/parquet, or a hub id through `datasets`.
+"""Loading benchmark data in its native schema: local json/jsonl/csv/parquet/yaml, or a hub id through `datasets`.
 
 Every record is checked against the evaluator's fields; the first missing or mistyped field is named with the
 file and the item number in a one-line error. CSV cells are strings, so they are coerced to the declared type.
@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from goalgraph.evaluation.base import EvaluationError, Field
 
-LOCAL_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet")
+LOCAL_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet", ".yaml", ".yml")
 _SCALARS = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 
 
@@ -43,6 +43,8 @@ def _read_local(path: Path) -> list[dict]:
                 return [dict(row) for row in csv.DictReader(fh)]
         if suffix == ".parquet":
             return _parquet(path)
+        if suffix in (".yaml", ".yml"):
+            return _yaml(path)
     except EvaluationError:
         raise
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -79,6 +81,24 @@ def _json(path: Path) -> list[dict]:
         raise EvaluationError(f"data file {path}: expected a list of records (or {{'data': [...]}})")
     if not isinstance(data, list):
         raise EvaluationError(f"data file {path}: expected a list of records")
+    return data
+
+
+def _yaml(path: Path) -> list[dict]:
+    try:
+        import yaml
+    except ImportError:
+        raise EvaluationError("reading YAML needs pyyaml (pip install pyyaml)") from None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise EvaluationError(f"data file {path}: not YAML ({str(exc).splitlines()[0]})") from None
+    if isinstance(data, dict):
+        for key in ("items", "data", "rows", "examples"):
+            if isinstance(data.get(key), list):
+                return data[key]
+    if not isinstance(data, list):
+        raise EvaluationError(f"data file {path}: expected a list of records (or {{'items': [...]}})")
     return data
 
 

@@ -14,8 +14,9 @@ FOUNDATIONS = ("care", "fairness", "loyalty", "authority", "sanctity")
 @hookimpl
 def register_evaluators(register):
     from goalgraph_builtins.catalog import BENCHMARK_EVALUATORS
+    from goalgraph_builtins.questionnaires.manifests import QUESTIONNAIRE_EVALUATORS
 
-    for manifest in BENCHMARK_EVALUATORS:
+    for manifest in [*BENCHMARK_EVALUATORS, *QUESTIONNAIRE_EVALUATORS]:
         register(**manifest)
     register(
         id="mfq30-scoring",
