@@ -35,6 +35,7 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_graph.py
 	$(PY) benchmarks/bench_plugins.py
+	$(PY) benchmarks/bench_profiler.py
 	# lm-eval lives in its own venv (created on first use, about 2 GB): the anchor must not share our packages.
 	$(PY) benchmarks/bench_eval.py --lmeval-venv .venv-lmeval --create-venv
 

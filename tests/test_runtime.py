@@ -184,3 +184,16 @@ def test_store_round_trips_and_ignores_a_torn_line(tmp_path):
     lines = (tmp_path / "s.jsonl").read_text().splitlines()
     assert json.loads(lines[-1])["a"] == [-0.1, False]          # appended on a fresh line
     assert len(RequestStore(tmp_path / "s.jsonl")) == 4
+
+
+def test_generation_keeps_the_end_of_a_prompt_longer_than_the_window(tiny_lm):
+    import torch
+
+    prompt = " ".join(["the river"] * 400) + " A fair rule"
+    out, = tiny_lm.generate([Generation(prompt, max_new_tokens=4)])
+    ids = tiny_lm.tokenizer.encode(prompt)[-(tiny_lm.max_length - 4):]
+    for _ in range(4):
+        ids.append(int(tiny_lm.model(torch.tensor([ids])).logits[0, -1].argmax()))
+    assert out == tiny_lm.tokenizer.decode(ids[-4:])
+    with pytest.raises(EvaluationError, match="leaves no room"):
+        tiny_lm.generate([Generation("x", max_new_tokens=tiny_lm.max_length)])

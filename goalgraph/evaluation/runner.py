@@ -162,14 +162,16 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
     want = max(1, getattr(evaluator, "data_files", 1))
     if len(spec.data) < want:
         raise EvaluationError(f"{comp['id']} needs {want} --data files, got {len(spec.data)}")
+    builtin = getattr(evaluator, "builtin_data", None) or {}      # e.g. builtin:scenarios → a bundled file
+    sources = [str(builtin.get(source, source)) for source in spec.data]
+    evaluator.sources = list(sources)          # lets an evaluator name things after their files
     datasets = [load_records(src, getattr(evaluator, "fields", ()), split=spec.split, name=spec.subset,
-                             limit=spec.limit, who=comp["id"]) for src in spec.data]
-    evaluator.sources = list(spec.data)        # lets an evaluator name things after their files
+                             limit=spec.limit, who=comp["id"]) for src in sources]
     items = _plugin_call(comp, "prepare", lambda: evaluator.prepare(datasets))
     if spec.limit is not None:
         items = items[:spec.limit]
     if not items:
-        raise EvaluationError(f"no items to evaluate in {', '.join(spec.data)}")
+        raise EvaluationError(f"no items to evaluate in {', '.join(sources)}")
     per_item = [_plugin_call(comp, f"requests (item {i})", lambda it=it: evaluator.requests(it))
                 for i, it in enumerate(items)]
     flat = [r for rs in per_item for r in rs]
@@ -193,7 +195,7 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
         records.append(rec)
         pos += len(rs)
     metrics = _plugin_call(comp, "aggregate", lambda: evaluator.aggregate(records))
-    result = _document(spec, evaluator, comp, model, metrics, counts, items,
+    result = _document(spec, sources, evaluator, comp, model, metrics, counts, items,
                        {"total_s": time.perf_counter() - started, "model_load_s": loaded - started,
                         "answer_s": scored - loaded,
                         "requests_per_s": counts["computed"] / max(scored - loaded, 1e-9)})
@@ -234,7 +236,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _document(spec, evaluator, comp, model, metrics, counts, items, timing) -> dict[str, Any]:
+def _document(spec, sources, evaluator, comp, model, metrics, counts, items, timing) -> dict[str, Any]:
     clean = {k: (float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in metrics.items()}
     return {
         "evaluator": {"id": comp["id"], "version": comp.get("version"), "iri": comp.get("iri"),
@@ -243,7 +245,7 @@ def _document(spec, evaluator, comp, model, metrics, counts, items, timing) -> d
         "notes": list(getattr(evaluator, "notes", []) or []),
         "nodes": list(comp.get("attaches_to", [])),
         "model": model.describe(),
-        "data": [{"source": s, "sha256": _file_sha256(s)} for s in spec.data],
+        "data": [{"source": s, "sha256": _file_sha256(s)} for s in sources],
         "items": len(items),
         "config": {"limit": spec.limit, "batch_size": spec.batch_size, "device": spec.device, "dtype": spec.dtype,
                    "split": spec.split, "subset": spec.subset, "chat_template": spec.chat_template,

@@ -136,11 +136,18 @@ class CausalLM:
             reqs = [requests[i] for i in idx]
             r0 = reqs[0]
             prompts = [self._chat(r.prompt) if self.chat else r.prompt for r in reqs]
-            enc = self.tokenizer(prompts, return_tensors="pt", padding=True,
+            new_tokens = max(r.max_new_tokens for r in reqs)
+            room = self.max_length - new_tokens
+            if room < 1:
+                raise EvaluationError(f"max_new_tokens={new_tokens} leaves no room for a prompt in the model's "
+                                      f"{self.max_length}-token window")
+            # As lm-eval does: keep the end of a long prompt, so prompt + answer fit the window.
+            self.tokenizer.truncation_side = "left"
+            enc = self.tokenizer(prompts, return_tensors="pt", padding=True, truncation=True, max_length=room,
                                  add_special_tokens=not (self.chat and self.tokenizer.bos_token and
                                                          prompts[0].startswith(self.tokenizer.bos_token)))
             enc = {k: v.to(self.device) for k, v in enc.items()}
-            kwargs: dict[str, Any] = {"max_new_tokens": max(r.max_new_tokens for r in reqs), "pad_token_id": self.pad_id}
+            kwargs: dict[str, Any] = {"max_new_tokens": new_tokens, "pad_token_id": self.pad_id}
             if r0.temperature > 0:
                 torch.manual_seed(r0.seed)
                 kwargs.update(do_sample=True, temperature=r0.temperature)

@@ -11,7 +11,8 @@ Two ways to get a distribution, both on top of a sentence embedder (`goalgraph.r
   ValueNet-like or a Touché23-ValueEval-like layout; the held-out macro-F1 is reported with the head.
 
 A profile of several answers is the per-answer distributions and their mean, reported in the theory's
-dimension order (`SCHWARTZ_VALUES`, `MORAL_FOUNDATIONS`): the order of `gg:hasDimension` in the graph.
+dimension order (`SCHWARTZ_VALUES`: the graph's circumplex order; `MORAL_FOUNDATIONS`: care, fairness,
+loyalty, authority, sanctity); `Profile.vector(theory)` turns one into a `goalgraph.values.ValueVector`.
 
 This module imports numpy and torch only inside the functions that need them; the descriptions themselves
 live with the component that uses them (the built-in `value-profile` evaluator ships its own).
@@ -36,7 +37,8 @@ __all__ = [
     "split_sentences", "theory_values",
 ]
 
-# The dimension order of gg:hasDimension for theory/schwartz-basic-values and theory/moral-foundations.
+# Schwartz: the graph's circumplex order (gg:circumplexIndex 1-10, as `goalgraph.values.load_theory` returns it).
+# Moral foundations: the usual order of the MFQ and of goalgraph_builtins.mfq (the graph gives them no index).
 SCHWARTZ_VALUES: tuple[str, ...] = ("self-direction", "stimulation", "hedonism", "achievement", "power", "security",
                                     "conformity", "tradition", "benevolence", "universalism")
 MORAL_FOUNDATIONS: tuple[str, ...] = ("care", "fairness", "loyalty", "authority", "sanctity")
@@ -116,6 +118,13 @@ class Profile:
     @property
     def tops(self) -> list[str]:
         return [self.top(i) for i in range(len(self.distributions))]
+
+    def vector(self, theory: Any, row: int | None = None) -> Any:
+        """The mean (or one text's) distribution as a `goalgraph.values.ValueVector` of `theory` (a Theory from
+        `goalgraph.values.load_theory`), for distances to targets and radar charts."""
+        from goalgraph.values.vectors import ValueVector
+
+        return ValueVector(theory, self.as_dict(row))
 
 
 # -- zero-shot --------------------------------------------------------------------------------------------------

