@@ -159,3 +159,19 @@ def test_sigkill_then_resume_recomputes_nothing_finished(tiny_lm_dir, tmp_path):
     assert json.loads(whole.stdout)["metrics"] == doc["metrics"]
     # and the answers themselves are identical, not just the rounded metrics
     assert math.isclose(json.loads(whole.stdout)["metrics"]["acc"], doc["metrics"]["acc"], abs_tol=0)
+
+
+def test_questionnaire_scores_come_with_spread_and_link_to_dimensions(cli, tiny_lm_dir, tmp_path):
+    out = tmp_path / "mfq.json"
+    r = cli("eval", "mfq30", "--model", str(tiny_lm_dir), "--data", str(REPO / "tests/fixtures/questionnaires/mfq30_items.jsonl"),
+            "--target", str(REPO / "tests/fixtures/values/mft-partial.yaml"), "--output", str(out), "--no-cache")
+    assert r.code == 0, r.err
+    result = json.loads(out.read_text())
+    metrics = result["metrics"]
+    for foundation in ("care", "fairness", "loyalty", "authority", "sanctity"):
+        assert f"{foundation}/spread_sd" in metrics and f"{foundation}/spread_range" in metrics
+    values = result["values"]
+    assert values["theory"] == "https://w3id.org/goalgraph/id/theory/moral-foundations" and values["complete"]
+    assert {row["metric"] for row in values["dimensions"]} == {"care", "fairness", "loyalty", "authority", "sanctity"}
+    assert all(row["spread_sd"] is not None for row in values["dimensions"])
+    assert len(values["target"]["dimensions"]) == 3 and values["target"]["distances"]["jsd"] >= 0

@@ -63,6 +63,8 @@ def register(app: typer.Typer, handles_errors) -> None:
                                                         "own (slower; same numbers).")] = False,
         cache_dir: Annotated[Optional[Path], typer.Option(help="Where the resumable request store lives.")] = None,
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the request store.")] = False,
+        target: Annotated[Optional[Path], typer.Option("--target", help="Value profile (JSON/YAML/CSV) to measure "
+                                                       "the model's value vector against.")] = None,
     ) -> None:
         """Evaluate a model with one evaluator; prints the metrics (JSON when no --output is given)."""
         from goalgraph.evaluation.base import EvaluationError
@@ -79,7 +81,7 @@ def register(app: typer.Typer, handles_errors) -> None:
                         output=str(output) if output else None, split=split, subset=subset, revision=revision,
                         trust_remote_code=trust_remote_code, chat_template=chat_template, system_prompt=system_prompt,
                         share_prefix=not no_prefix_sharing, cache_dir=str(cache_dir) if cache_dir else None,
-                        use_cache=not no_cache)
+                        use_cache=not no_cache, target=str(target) if target else None)
         _quiet_transformers()
         result = run(spec, progress_factory=_Progress)
         req, timing = result["requests"], result["timing"]

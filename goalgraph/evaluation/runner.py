@@ -44,6 +44,7 @@ class EvalSpec:
     share_prefix: bool = True
     cache_dir: str | None = None
     use_cache: bool = True
+    target: str | None = None          # a value profile to measure the distance to (value-level evaluators)
 
 
 def parse_options(pairs: list[str], defaults: dict[str, Any], who: str) -> dict[str, Any]:
@@ -195,10 +196,15 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
         records.append(rec)
         pos += len(rs)
     metrics = _plugin_call(comp, "aggregate", lambda: evaluator.aggregate(records))
+    from goalgraph.evaluation.value_link import value_section
+
+    values = value_section(evaluator, comp, metrics, spec.target)
     result = _document(spec, sources, evaluator, comp, model, metrics, counts, items,
                        {"total_s": time.perf_counter() - started, "model_load_s": loaded - started,
                         "answer_s": scored - loaded,
                         "requests_per_s": counts["computed"] / max(scored - loaded, 1e-9)})
+    if values is not None:
+        result["values"] = values
     if spec.output:
         write_outputs(Path(spec.output), result, items, records)
     return result

@@ -72,6 +72,8 @@ class ValueProfile(Evaluator):
         if c["embedding_batch_size"] < 1:
             raise EvaluationError(f"{self.id}: option embedding_batch_size must be at least 1")
         self.values: tuple[str, ...] = theory_values(c["theory"])
+        # the graph node the result's value vector is linked to (see goalgraph/evaluation/value_link.py)
+        self.value_theory = {"schwartz": "schwartz-basic-values", "mft": "moral-foundations"}[c["theory"]]
         self.head: Any = None
         if c["head"]:                   # a JSON file: read now, so a bad path fails before the model is loaded
             from goalgraph.values.profiler import LinearHead
