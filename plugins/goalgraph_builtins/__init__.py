@@ -33,6 +33,8 @@ def register_evaluators(register):
                  {"name": "individualizing", "higher_is_better": None, "description": "mean of care and fairness"},
                  {"name": "binding", "higher_is_better": None,
                   "description": "mean of loyalty, authority and sanctity"},
+                 {"name": "progressivism", "higher_is_better": None,
+                  "description": "individualizing minus binding"},
                  {"name": "attention_passed", "higher_is_better": True,
                   "description": "1 when both attention items were answered sensibly"}],
     )
