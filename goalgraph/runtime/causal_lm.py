@@ -6,7 +6,6 @@ asked. Chat templates are opt-in (`chat=True`): each context becomes a user turn
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from goalgraph.errors import EvaluationError

@@ -25,7 +25,6 @@ the score is read) and its first token when that is a special token (BOS/CLS).
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from goalgraph.errors import EvaluationError
@@ -156,7 +155,6 @@ class RewardModel:
         return answers
 
     def _forward(self, rows: list[list[int]]) -> list[float]:
-        import torch
 
         ids, mask = pad_rows(rows, self.pad_id, self.device)
         logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
