@@ -155,7 +155,6 @@ class RewardModel:
         return answers
 
     def _forward(self, rows: list[list[int]]) -> list[float]:
-
         ids, mask = pad_rows(rows, self.pad_id, self.device)
         logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
         return rewards_from_logits(logits)
