@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from goalgraph.evaluation.base import EvaluationError, Evaluator, Field
 from goalgraph.runtime.requests import Loglikelihood
+from goalgraph.values.distances import js_divergence
 
 ANSWER_FORMATS = ("letters", "numbers", "text")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -195,31 +196,6 @@ def normalise(shares: Sequence[float]) -> list[float] | None:
     if total <= 0:
         return None
     return [s / total for s in shares]
-
-
-def js_divergence(p: Sequence[float], q: Sequence[float]) -> float:
-    """Jensen–Shannon divergence in bits: ½ KL(p‖m) + ½ KL(q‖m), m = (p+q)/2, with 0·log 0 = 0. In [0, 1].
-
-    Each option's two terms are summed in one expression of d = (a−b)/(a+b):
-    ½a·log(a/m) + ½b·log(b/m) = (a+b)/4 · [(1+d)·log1p(d) + (1−d)·log1p(−d)], which is ≈ (a+b)·d²/4 and so
-    stays accurate when the two shares are nearly equal; the naive form leaves rounding noise of ~1e-17 there,
-    which the square root of the distance would lift to ~3e-9.
-    """
-    if len(p) != len(q):
-        raise ValueError(f"distributions of different lengths ({len(p)} and {len(q)})")
-    total = 0.0
-    for a, b in zip(p, q):
-        s = a + b
-        if s <= 0:
-            continue
-        d = (a - b) / s
-        t = 0.0
-        if d > -1.0:
-            t += (1.0 + d) * math.log1p(d)
-        if d < 1.0:
-            t += (1.0 - d) * math.log1p(-d)
-        total += s / 4 * t
-    return min(max(total / math.log(2), 0.0), 1.0)
 
 
 def js_distance(p: Sequence[float], q: Sequence[float]) -> float:
