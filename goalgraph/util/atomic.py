@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from goalgraph.errors import GoalgraphError
 
 
-def write_text_atomic(path: Path | str, text: str, encoding: str = "utf-8") -> None:
+@contextmanager
+def atomic_path(path: Path | str) -> Iterator[str]:
+    """Yield a temporary path beside `path`; when the block succeeds it is renamed onto `path`, otherwise removed.
+    For writers that want a file name (matplotlib's savefig, pyarrow); OS errors become one-line GoalgraphErrors."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
@@ -16,11 +21,9 @@ def write_text_atomic(path: Path | str, text: str, encoding: str = "utf-8") -> N
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise GoalgraphError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding=encoding) as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield tmp
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -30,3 +33,11 @@ def write_text_atomic(path: Path | str, text: str, encoding: str = "utf-8") -> N
         if isinstance(exc, OSError):
             raise GoalgraphError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
+
+
+def write_text_atomic(path: Path | str, text: str, encoding: str = "utf-8") -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding=encoding) as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())

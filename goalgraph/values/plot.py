@@ -6,8 +6,6 @@ figure is rendered on an Agg canvas, so the chart works headless and does not sw
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 from goalgraph.errors import GoalgraphError
@@ -96,21 +94,7 @@ def radar(model_vector: ValueVector, target_vector: ValueVector | None = None,
 
 
 def _save(fig, path: Path, fmt: str, **kwargs) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise GoalgraphError(f"cannot write {path}: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
+    from goalgraph.util.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, **kwargs)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise GoalgraphError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
