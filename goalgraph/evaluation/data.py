@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 from goalgraph.evaluation.base import EvaluationError, Field
 
 LOCAL_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet", ".yaml", ".yml")
+WRAPPING_KEYS = ("data", "items", "rows", "examples")   # {"data": [...]} and friends
 _SCALARS = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 
 
@@ -70,19 +71,7 @@ def _json(path: Path) -> list[dict]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise EvaluationError(f"data file {path}: not JSON (line {exc.lineno}: {exc.msg})") from None
-    if isinstance(data, dict):
-        for key in ("data", "rows", "items", "examples"):
-            if isinstance(data.get(key), list):
-                return data[key]
-        columns = [v for v in data.values() if isinstance(v, list)]
-        if columns and len(columns) == len(data) and len({len(c) for c in columns}) == 1:
-            keys = list(data)
-            return [dict(zip(keys, row)) for row in zip(*data.values())]
-        raise EvaluationError(f"data file {path}: expected a list of records (or {{'data': [...]}})")
-    if not isinstance(data, list):
-        raise EvaluationError(f"data file {path}: expected a list of records")
-    return data
-
+    return _records(data, path)
 
 def _yaml(path: Path) -> list[dict]:
     try:
@@ -93,14 +82,22 @@ def _yaml(path: Path) -> list[dict]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise EvaluationError(f"data file {path}: not YAML ({str(exc).splitlines()[0]})") from None
+    return _records(data, path)
+
+
+def _records(data: Any, path: Path) -> list[dict]:
+    """The records of a parsed JSON/YAML document: a list, a list under a wrapping key, or equal-length columns."""
     if isinstance(data, dict):
-        for key in ("items", "data", "rows", "examples"):
+        for key in WRAPPING_KEYS:
             if isinstance(data.get(key), list):
                 return data[key]
+        columns = [v for v in data.values() if isinstance(v, list)]
+        if columns and len(columns) == len(data) and len({len(c) for c in columns}) == 1:
+            return [dict(zip(data, row)) for row in zip(*data.values())]
+        raise EvaluationError(f"data file {path}: expected a list of records (or {{'data': [...]}})")
     if not isinstance(data, list):
-        raise EvaluationError(f"data file {path}: expected a list of records (or {{'items': [...]}})")
+        raise EvaluationError(f"data file {path}: expected a list of records")
     return data
-
 
 def _parquet(path: Path) -> list[dict]:
     try:
