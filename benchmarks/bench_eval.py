@@ -553,22 +553,14 @@ def bench_truthfulqa(args, info: dict, ours: dict, threads: int, work: Path) -> 
     print()
     print(f"  |delta mc1|   {d1:.2e}   {mark[checks['mc1']]} (target <= {TARGET_DELTA:g})")
     print(f"  |delta mc2|   {d2:.2e}   {mark[checks['mc2']]} (target <= {TARGET_DELTA:g})")
-    print(f"  time ratio    {speed:.2f}x  {mark[checks['speed']]} (lm-eval / goalgraph, whole process; "
-          f"target >= {TARGET_SPEEDUP:g}x)")
-    print(f"  memory ratio  {mem:.2f}x  {mark[checks['memory']]} (goalgraph / lm-eval peak RSS; target <= 1)")
+    _print_ratios(speed, mem, checks, mark, width=14)
     last = gg_runs[-1]
     timing, reqs = last.get("timing", {}), last.get("requests", {})
     if timing:
         print(f"  goalgraph inside: model load {timing.get('model_load_s', 0):.2f} s, answering "
               f"{timing.get('answer_s', 0):.2f} s ({reqs.get('unique', '?')} unique requests), "
               f"total {timing.get('total_s', 0):.2f} s of {gg_runs[-1]['wall_s']:.2f} s wall")
-    if not (lm["scores_stable"] and gg["scores_stable"]):
-        print("  note: scores differed between repeats of the same tool")
-    print(f"  overall       {mark[all(checks.values())]}")
-    busiest = max((r["others_cpu_share"] or 0.0) for r in lm_runs + gg_runs)
-    if busiest > CONTENTION_WARN:
-        print(f"  WARNING: other processes used up to {busiest:.0%} of the CPUs during a run; the timings are "
-              "skewed (goalgraph's many small forward passes suffer more). Rerun on an idle machine.")
+    busiest = _print_verdict(lm, gg, lm_runs + gg_runs, checks, mark, width=14)
 
     return {
         "config": {"items": len(items), "seed": args.seed, "model_size": args.model_size,
@@ -697,9 +689,7 @@ def bench_mc(args, python: Path, info: dict, ours: dict, threads: int, work: Pat
     print()
     for m, d in deltas.items():
         print(f"  {'|delta ' + m + '|':<18}{d:.2e}   {mark[checks[m]]} (target <= {TARGET_DELTA:g})")
-    print(f"  time ratio        {speed:.2f}x  {mark[checks['speed']]} (lm-eval / goalgraph, whole process; "
-          f"target >= {TARGET_SPEEDUP:g}x)")
-    print(f"  memory ratio      {mem:.2f}x  {mark[checks['memory']]} (goalgraph / lm-eval peak RSS; target <= 1)")
+    _print_ratios(speed, mem, checks, mark, width=18)
     differing = {m: v for m, v in per_item["items_differing"].items() if v}
     print(f"  per item          max |delta loglikelihood| {per_item['max_abs_ll_delta']:.2e} over {n_requests} requests; "
           + ("no item scored differently" if not differing else
@@ -709,13 +699,7 @@ def bench_mc(args, python: Path, info: dict, ours: dict, threads: int, work: Pat
              if per_item["items_with_other_requests"] else "; same request strings"))
     print(f"  variants          argmax differs: acc vs acc_norm on {per_item['pred_ne_pred_norm']} items, "
           f"acc_norm vs acc_bytes on {per_item['pred_norm_ne_pred_bytes']} (goalgraph's records)")
-    if not (lm["scores_stable"] and gg["scores_stable"]):
-        print("  note: scores differed between repeats of the same tool")
-    print(f"  overall           {mark[all(checks.values())]}")
-    busiest = max((r["others_cpu_share"] or 0.0) for r in lm_runs + gg_runs)
-    if busiest > CONTENTION_WARN:
-        print(f"  WARNING: other processes used up to {busiest:.0%} of the CPUs during a run; the timings are "
-              "skewed. Rerun on an idle machine.")
+    busiest = _print_verdict(lm, gg, lm_runs + gg_runs, checks, mark, width=18)
 
     return {
         "config": {"items": len(items), "seed": args.seed, "model_size": args.model_size,
@@ -732,6 +716,26 @@ def bench_mc(args, python: Path, info: dict, ours: dict, threads: int, work: Pat
         "targets": {"delta": TARGET_DELTA, "time_ratio": TARGET_SPEEDUP, "memory_ratio": 1.0},
         "pass": {**checks, "scores": all(checks[m] for m in metrics), "all": all(checks.values())},
     }
+
+
+def _print_ratios(speed: float, mem: float, checks: dict, mark: dict, width: int) -> None:
+    """The time and memory lines of a comparison, labels padded to `width` columns."""
+    print(f"  {'time ratio':<{width}}{speed:.2f}x  {mark[checks['speed']]} (lm-eval / goalgraph, whole process; "
+          f"target >= {TARGET_SPEEDUP:g}x)")
+    print(f"  {'memory ratio':<{width}}{mem:.2f}x  {mark[checks['memory']]} (goalgraph / lm-eval peak RSS; target <= 1)")
+
+
+def _print_verdict(lm: dict, gg: dict, runs: list[dict], checks: dict, mark: dict, width: int) -> float:
+    """Repeat stability, the overall PASS/FAIL, and a warning when other processes skewed the timings;
+    returns the largest share of the CPUs other processes used during a run."""
+    if not (lm["scores_stable"] and gg["scores_stable"]):
+        print("  note: scores differed between repeats of the same tool")
+    print(f"  {'overall':<{width}}{mark[all(checks.values())]}")
+    busiest = max((r["others_cpu_share"] or 0.0) for r in runs)
+    if busiest > CONTENTION_WARN:
+        print(f"  WARNING: other processes used up to {busiest:.0%} of the CPUs during a run; the timings are "
+              "skewed (goalgraph's many small forward passes suffer more). Rerun on an idle machine.")
+    return busiest
 
 
 def main() -> None:
