@@ -67,15 +67,9 @@ def register(app: typer.Typer, handles_errors) -> None:
                                                        "the model's value vector against.")] = None,
     ) -> None:
         """Evaluate a model with one evaluator; prints the metrics (JSON when no --output is given)."""
-        from goalgraph.evaluation.base import EvaluationError
-        from goalgraph.evaluation.runner import EvalSpec, run
+        from goalgraph.evaluation.runner import EvalSpec, run, split_options
 
-        options = {}
-        for pair in option or []:
-            key, sep, value = pair.partition("=")
-            if not sep:
-                raise EvaluationError(f"--option takes key=value, not {pair!r}")
-            options[key.strip().replace("-", "_")] = value
+        options = split_options(option or [])
         spec = EvalSpec(evaluator=evaluator, model=model, data=list(data), template=str(template) if template else None,
                         limit=limit, batch_size=batch_size, device=device, dtype=dtype, options=options,
                         output=str(output) if output else None, split=split, subset=subset, revision=revision,

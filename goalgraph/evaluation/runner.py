@@ -47,19 +47,22 @@ class EvalSpec:
     target: str | None = None          # a value profile to measure the distance to (value-level evaluators)
 
 
-def parse_options(pairs: list[str], defaults: dict[str, Any], who: str) -> dict[str, Any]:
-    """`key=value` strings → typed options (the type of each default decides)."""
-    out: dict[str, Any] = {}
+def split_options(pairs: list[str]) -> dict[str, str]:
+    """`--option key=value` strings → {key: value} (dashes in keys become underscores)."""
+    out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip().replace("-", "_")
         if not sep or not key:
             raise EvaluationError(f"--option takes key=value, not {pair!r}")
-        if key not in defaults:
-            known = ", ".join(sorted(defaults)) or "none"
-            raise EvaluationError(f"{who}: unknown option {key!r} (options: {known})")
-        out[key] = _typed(value, defaults[key], key)
+        out[key] = value
     return out
+
+
+def typed_options(options: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """String values typed like the default they replace (unknown keys are the Evaluator constructor's to refuse)."""
+    return {key: _typed(value, defaults[key], key) if isinstance(value, str) and key in defaults else value
+            for key, value in options.items()}
 
 
 def _typed(value: str, default: Any, key: str) -> Any:
@@ -86,8 +89,7 @@ def load_evaluator(spec: EvalSpec) -> tuple[Evaluator, dict[str, Any]]:
     comp = find_component(spec.evaluator, kind="evaluator")
     cls = import_entry(comp["entry"], f"evaluator {comp['id']!r}")
     defaults = dict(getattr(cls, "options", {}))
-    options = parse_options([f"{k}={v}" for k, v in spec.options.items() if isinstance(v, str)], defaults, comp["id"])
-    options.update({k: v for k, v in spec.options.items() if not isinstance(v, str)})
+    options = typed_options(spec.options, defaults)
     template = PromptTemplate.from_file(spec.template) if spec.template else None
     try:
         evaluator = cls(template=template, **options)
