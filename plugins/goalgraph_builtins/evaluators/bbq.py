@@ -19,11 +19,11 @@ added to `self.notes`; see docs/evaluators/bbq.md for the two options (`choices`
 """
 from __future__ import annotations
 
-import re
 from statistics import fmean
 from typing import Any, Sequence
 
 from goalgraph.evaluation.base import EvaluationError, Evaluator, Field
+from goalgraph.evaluation.scoring import slug
 from goalgraph.runtime.requests import Loglikelihood
 
 # The "unknown" phrasings of the BBQ data (lm-eval takes the list from HELM and scores all ten as choices).
@@ -34,11 +34,6 @@ UNKNOWN_RESPONSES = (
 CHOICE_MODES = ("answers", "lm-eval")
 BIAS_RULES = ("paper", "lm-eval")
 ANSWERS = ("ans0", "ans1", "ans2")
-
-
-def slug(text: str) -> str:
-    """Category name → metric suffix: lower case, each run of non-alphanumerics one '-'."""
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "none"
 
 
 def answer_groups(tag_text: str) -> list[str]:
@@ -240,7 +235,7 @@ class BBQ(Evaluator):
         self._scores(records, "", out)
         by_cat: dict[str, list[dict]] = {}
         for r in records:
-            by_cat.setdefault(slug(r["category"]), []).append(r)
+            by_cat.setdefault(slug(r["category"], empty="none"), []).append(r)
         for cat, part in sorted(by_cat.items()):
             self._scores(part, f"/{cat}", out)
         return out

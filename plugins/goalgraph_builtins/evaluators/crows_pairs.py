@@ -7,17 +7,11 @@ all pairs and per bias type. See docs/evaluators/crows-pairs.md.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from goalgraph.evaluation.base import EvaluationError, Evaluator, Field
+from goalgraph.evaluation.scoring import lls_of, mean, slug
 from goalgraph.runtime.requests import Loglikelihood
-from goalgraph_builtins.evaluators.mc_generic import lls_of, mean
-
-
-def slug(text: str) -> str:
-    """Lowercase, every run of non-alphanumerics one '-', none at the ends: 'Race Color' → 'race-color'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unknown"
 
 
 class CrowsPairs(Evaluator):

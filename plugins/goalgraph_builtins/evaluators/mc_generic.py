@@ -8,32 +8,14 @@ lm-evaluation-harness scores its `multiple_choice` tasks. See docs/evaluators/mc
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from goalgraph.evaluation.base import EvaluationError, Evaluator, Field
+from goalgraph.evaluation.scoring import argmax, lls_of, mean
 from goalgraph.runtime.requests import Loglikelihood
 
 ANSWER_MODES = ("auto", "index", "text")
-
-
-def argmax(values: Sequence[float]) -> int:
-    """Index of the largest value; the first one on ties (as numpy.argmax)."""
-    best = 0
-    for i in range(1, len(values)):
-        if values[i] > values[best]:
-            best = i
-    return best
-
-
-def mean(values: Sequence[float]) -> float:
-    return math.fsum(values) / len(values) if values else math.nan
-
-
-def lls_of(answers: Sequence[Any]) -> list[float]:
-    """The summed log-probabilities out of `(logprob, is_greedy)` answers."""
-    return [float(a[0]) for a in answers]
 
 
 class GenericMultipleChoice(Evaluator):

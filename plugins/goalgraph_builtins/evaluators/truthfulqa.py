@@ -12,8 +12,8 @@ import math
 from collections.abc import Sequence
 
 from goalgraph.evaluation.base import EvaluationError, Evaluator, Field
+from goalgraph.evaluation.scoring import argmax, lls_of, mean
 from goalgraph.runtime.requests import Loglikelihood
-from goalgraph_builtins.evaluators.mc_generic import argmax, lls_of, mean
 
 # Our own few-shot primer: plain questions with short, correct answers, in TruthfulQA's Q:/A: layout.
 PRIMER = """\
