@@ -5,7 +5,6 @@ import math
 
 import pytest
 
-import goalgraph
 from goalgraph.values import (
     DISTANCES,
     ValueVector,
@@ -16,27 +15,11 @@ from goalgraph.values import (
     jensen_shannon,
     l1,
     l2,
-    load_theory,
     normalised_mse,
 )
 
 A = [1.0, 2.0, 3.0]
 B = [2.0, 2.0, 5.0]
-
-
-@pytest.fixture(scope="module")
-def graph():
-    return goalgraph.load(include_env=False, plugins=False)
-
-
-@pytest.fixture(scope="module")
-def schwartz(graph):
-    return load_theory(graph, "schwartz")
-
-
-@pytest.fixture(scope="module")
-def mft(graph):
-    return load_theory(graph, "moral-foundations")
 
 
 # -- by hand on a = (1, 2, 3), b = (2, 2, 5) ------------------------------------------------------------

@@ -3,17 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-import goalgraph
-from goalgraph.values import ValueVector, ValueVectorError, load_theory, radar
+from goalgraph.values import ValueVector, ValueVectorError, radar
 
 pytest.importorskip("matplotlib")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def schwartz():
-    return load_theory(goalgraph.load(include_env=False, plugins=False), "schwartz")
 
 
 def test_radar_model_and_target(tmp_path, schwartz):

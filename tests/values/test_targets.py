@@ -6,27 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import goalgraph
 from goalgraph.errors import GoalgraphError
-from goalgraph.values import Target, TargetError, ValueVectorError, load_target, load_theory, parse_target
+from goalgraph.values import Target, TargetError, ValueVectorError, load_target, parse_target
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "values"
 EXPECTED_A = [4.6, 3.4, 3.9, 3.8, 2.6, 4.5, 4.0, 3.5, 5.0, 4.8]
-
-
-@pytest.fixture(scope="module")
-def graph():
-    return goalgraph.load(include_env=False, plugins=False)
-
-
-@pytest.fixture(scope="module")
-def schwartz(graph):
-    return load_theory(graph, "schwartz")
-
-
-@pytest.fixture(scope="module")
-def mft(graph):
-    return load_theory(graph, "moral-foundations")
 
 
 def test_structured_json(schwartz):

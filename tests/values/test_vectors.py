@@ -6,7 +6,6 @@ import math
 
 import pytest
 
-import goalgraph
 from goalgraph.errors import GoalgraphError
 from goalgraph.values import Theory, ValueVector, ValueVectorError, load_theory, to_distribution
 
@@ -14,21 +13,6 @@ ID = "https://w3id.org/goalgraph/id/"
 SCHWARTZ_ORDER = ["self-direction", "stimulation", "hedonism", "achievement", "power", "security",
                   "conformity", "tradition", "benevolence", "universalism"]
 SCHWARTZ_GROUPS = ["openness-to-change", "self-enhancement", "conservation", "self-transcendence"]
-
-
-@pytest.fixture(scope="module")
-def graph():
-    return goalgraph.load(include_env=False, plugins=False)
-
-
-@pytest.fixture(scope="module")
-def schwartz(graph) -> Theory:
-    return load_theory(graph, "schwartz-basic-values")
-
-
-@pytest.fixture(scope="module")
-def mft(graph) -> Theory:
-    return load_theory(graph, "moral-foundations")
 
 
 # -- theories ----------------------------------------------------------------------------------
