@@ -1,0 +1,1 @@
+"""Running plans: the plan runner, its results and provenance, and reports."""
