@@ -65,6 +65,8 @@ def register(app: typer.Typer, handles_errors) -> None:
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the request store.")] = False,
         target: Annotated[Optional[Path], typer.Option("--target", help="Value profile (JSON/YAML/CSV) to measure "
                                                        "the model's value vector against.")] = None,
+        plot: Annotated[Optional[Path], typer.Option("--plot", help="Write the radar chart of the model's value "
+                                                     "vector (against --target) as PATH.png and PATH.svg.")] = None,
     ) -> None:
         """Evaluate a model with one evaluator; prints the metrics (JSON when no --output is given)."""
         from goalgraph.evaluation.runner import EvalSpec, run, split_options
@@ -76,6 +78,8 @@ def register(app: typer.Typer, handles_errors) -> None:
                         trust_remote_code=trust_remote_code, chat_template=chat_template, system_prompt=system_prompt,
                         share_prefix=not no_prefix_sharing, cache_dir=str(cache_dir) if cache_dir else None,
                         use_cache=not no_cache, target=str(target) if target else None)
+        if plot is not None:
+            _check_plottable(spec)
         _quiet_transformers()
         result = run(spec, progress_factory=_Progress)
         req, timing = result["requests"], result["timing"]
@@ -88,6 +92,46 @@ def register(app: typer.Typer, handles_errors) -> None:
             print(f"wrote {output}", file=sys.stderr)
         else:
             print(json.dumps(result, indent=2, default=str))
+        if plot is not None:
+            png, svg = _write_plot(result, plot, spec)
+            print(f"wrote {png} and {svg}", file=sys.stderr)
+
+
+def _check_plottable(spec) -> None:
+    """Refuse --plot before any model work when the evaluator measures no value theory (nothing to draw)."""
+    from goalgraph.errors import EvaluationError
+    from goalgraph.evaluation.runner import load_evaluator
+    from goalgraph.evaluation.value_link import theory_ref
+
+    evaluator, comp = load_evaluator(spec)
+    if theory_ref(evaluator, comp) is None:
+        raise EvaluationError(f"--plot: evaluator {comp['id']!r} measures no value theory, so there is no value "
+                              "vector to plot")
+
+
+def _write_plot(result: dict, stem: Path, spec) -> tuple[Path, Path]:
+    """The radar chart of the result's value vector, over the target's shared dimensions when --target is given.
+
+    Called after the result is written, so a chart that cannot be drawn loses no model work."""
+    import goalgraph
+    from goalgraph.errors import EvaluationError
+    from goalgraph.values import ValueVector, load_target, load_theory, radar
+
+    values = result.get("values")
+    if not values:
+        raise EvaluationError(f"--plot: {result['evaluator']['id']!r} reported no scores on a value theory's "
+                              "dimensions, so there is no value vector to plot")
+    graph = goalgraph.load(plugins=False)
+    theory = load_theory(graph, values["theory"])
+    model = ValueVector(theory, {row["node"]: row["score"] for row in values["dimensions"]})
+    target = label = None
+    if spec.target:
+        loaded = load_target(spec.target, theory, graph=graph, allow_partial=True)
+        shared = [d for d in model.dimensions if d in loaded.vector.dimensions]
+        model, target = model.subset(shared), loaded.vector.subset(shared)
+        label = loaded.culture or loaded.name or Path(spec.target).stem
+    title = f"{result['evaluator']['id']}: {Path(spec.model).name or spec.model}"
+    return radar(model, target, stem, title=title, model_label="model", target_label=label or "target")
 
 
 def _quiet_transformers() -> None:

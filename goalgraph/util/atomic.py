@@ -24,6 +24,7 @@ def atomic_path(path: Path | str) -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600 files; the result should read like any other file
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -33,6 +34,12 @@ def atomic_path(path: Path | str) -> Iterator[str]:
         if isinstance(exc, OSError):
             raise GoalgraphError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: Path | str, text: str, encoding: str = "utf-8") -> None:

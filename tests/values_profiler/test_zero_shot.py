@@ -28,6 +28,43 @@ CLEAR_CUT = [
     ("We must protect the rainforest and fight for equal rights for people everywhere in the world.",
      {"universalism"}),
     ("I looked after my sick mother and helped my friend move house because they needed me.", {"benevolence"}),
+    # two more per value, each with only its own value accepted
+    ("I quit the office job to work as a freelancer so that I can set my own hours and choose my own projects.",
+     {"self-direction"}),
+    ("My parents wanted me to study law, but I chose philosophy because I want to think things through for myself.",
+     {"self-direction"}),
+    ("I get bored doing the same thing twice, so every month I try something new and a little dangerous.",
+     {"stimulation"}),
+    ("Last summer I hitchhiked across a desert and slept under the "
+     "stars; I love the rush of not knowing what comes next.", {"stimulation"}),
+    ("After a long week I just want to sleep in, order my favourite takeaway and watch films on the sofa.",
+     {"hedonism"}),
+    ("Life is short, so I spend my money on fine wine, good restaurants and spa days that make me feel great.",
+     {"hedonism"}),
+    ("I studied every evening for the exam because I wanted the top mark in my year.", {"achievement"}),
+    ("She trained for years to become the most skilled surgeon in the hospital, and her results prove it.",
+     {"achievement"}),
+    ("He bought the company so that he could fire the managers who opposed him and run everything himself.",
+     {"power"}),
+    ("I want a seat on the board, a chauffeur and enough wealth that people have to listen to me.", {"power"}),
+    ("We chose the safe neighbourhood and the steady job with a "
+     "pension, because we never want to worry about money or crime.", {"security"}),
+    ("Before the storm we stocked up on water, checked the "
+     "smoke alarms and made sure the children were safe at home.", {"security"}),
+    ("At my grandmother's dinner I kept quiet and minded my "
+     "manners, because making a fuss would have embarrassed my parents.", {"conformity"}),
+    ("I always obey my boss's instructions and stick to the dress code, even when I think they are silly.",
+     {"conformity"}),
+    ("We light the candles and say the old prayers at every festival, just as our ancestors did for centuries.",
+     {"tradition"}),
+    ("I wear my great-grandfather's ring at my wedding and we follow the customs of our village.", {"tradition"}),
+    ("I stayed up all night with my best friend after her breakup, because she would do the same for me.",
+     {"benevolence"}),
+    ("I cooked meals for my elderly neighbour every day while "
+     "she recovered, and I forgave my brother for his mistake.", {"benevolence"}),
+    ("Everyone deserves equal rights, whatever their race, religion or where they were born.", {"universalism"}),
+    ("I cut down on flying and plant trees because climate change harms people and animals all over the world.",
+     {"universalism"}),
 ]
 CLEAR_CUT_MFT = [
     ("Kicking a helpless puppy is cruel; we must protect animals from pain.", "care"),
@@ -50,6 +87,12 @@ def test_descriptions_cover_each_theory_in_graph_order():
     assert descriptions("mft") == MFT_TEXT
     with pytest.raises(KeyError):
         descriptions("hofstede")
+
+
+def test_every_value_has_at_least_two_texts_of_its_own():
+    own = [next(iter(accepted)) for _, accepted in CLEAR_CUT if len(accepted) == 1]
+    short = {v: own.count(v) for v in SCHWARTZ_VALUES if own.count(v) < 2}
+    assert not short, short
 
 
 @pytest.mark.parametrize("text, accepted", CLEAR_CUT, ids=[t[:30] for t, _ in CLEAR_CUT])
@@ -97,7 +140,7 @@ def test_default_temperature_keeps_clear_answers_clear_and_mixed_ones_mixed(schw
 
 def test_advice_check_set_accuracy(schwartz):
     """Advice-style answers (like a model's) to the bundled dilemmas, each arguing for one value. The embedding
-    tracks what an answer talks about more than which side it takes, so a few miss; 27 of 32 hit today."""
+    tracks what an answer talks about more than which side it takes, so a few miss; 26 of 32 hit today."""
     rows = [json.loads(line) for line in (FIXTURES / "advice_check.jsonl").read_text().splitlines() if line]
     tops = schwartz.profile([r["text"] for r in rows]).tops
     hits = sum(top in r["values"] for top, r in zip(tops, rows))

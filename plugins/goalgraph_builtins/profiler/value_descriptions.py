@@ -16,8 +16,9 @@ SCHWARTZ: dict[str, str] = {
         "Thinking and acting for yourself. Someone who holds this value wants to choose their own goals, form "
         "their own opinions and decide about their own life, identity and body without being told what to do. "
         "They care about freedom, independence and curiosity. They like to work problems out on their own, "
-        "make things, and explore ideas in their own way. Being controlled, micromanaged or made to follow someone else's plan feels "
-        "stifling to them."
+        "make things, and explore ideas in their own way. They would rather be their own boss, set their own "
+        "hours and pick their own work than have a career chosen for them. Being controlled, micromanaged "
+        "or made to follow someone else's plan feels stifling to them."
     ),
     "stimulation": (
         "Looking for excitement, novelty and challenge. Someone who holds this value craves variety and new "
@@ -28,8 +29,8 @@ SCHWARTZ: dict[str, str] = {
     "hedonism": (
         "Enjoying life and seeking pleasure for yourself. Someone who holds this value wants to have fun, "
         "relax, treat themselves and savour good food, comfort and sensual delights. They think life is meant "
-        "to be enjoyed rather than endured. Given the choice, they pick the option that feels good now: the "
-        "lie-in, the party, the holiday by the pool, the dessert."
+        "to be enjoyed rather than endured. Given the choice, they indulge themselves and pick what feels good "
+        "now: a lie-in, a holiday by the pool, a rich dessert."
     ),
     "achievement": (
         "Succeeding by showing what you can do. Someone who holds this value sets ambitious goals, works hard "
@@ -41,7 +42,8 @@ SCHWARTZ: dict[str, str] = {
         "Having status, control and wealth. Someone who holds this value wants authority over other people "
         "and over resources: a high position, prestige, money and influence. They like being in charge, "
         "making the decisions others must follow, owning impressive things and guarding their public image. "
-        "Dominance and social standing are what they strive for."
+        "They want a seat at the top, in the boardroom or the government, and enough wealth that others must "
+        "defer to them. Dominance and social standing are what they strive for."
     ),
     "security": (
         "Keeping yourself, your family and your society safe and stable. Someone who holds this value wants "
@@ -66,7 +68,9 @@ SCHWARTZ: dict[str, str] = {
         "Caring for the wellbeing of the people close to you. Someone who holds this value is helpful, "
         "honest, forgiving and dependable towards their family, friends, colleagues and community. They give "
         "their time to help others, look after people in need around them, keep their promises, and put "
-        "their loved ones' needs ahead of their own convenience."
+        "their loved ones' needs ahead of their own convenience. When a friend is going through a hard "
+        "time they keep them company and comfort them, bring meals to a neighbour who is ill, and forgive "
+        "a friend's mistake."
     ),
     "universalism": (
         "Understanding, tolerance and protection for all people and for nature. Someone who holds this value "

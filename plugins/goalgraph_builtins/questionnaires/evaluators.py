@@ -160,6 +160,7 @@ class QuestionnaireEvaluator(Evaluator):
             entries = [(r, e) for r in records for e in r["variants"] if e["variant"] == variant.name]
             sheet = {r["item"]: self.item_value(r, e) for r, e in entries}
             scores = dict(key.score(sheet, scales))
+            scores.update(self.extra_scores(scores))
             scores.update(self._rates([e for _, e in entries]))
             per_variant[variant.name] = scores
         self.variant_scores = per_variant
@@ -183,6 +184,10 @@ class QuestionnaireEvaluator(Evaluator):
 
     def extend_entry(self, item: Item, entry: dict) -> dict:
         return entry
+
+    def extra_scores(self, scores: dict[str, float]) -> dict[str, float]:
+        """More scores computed from one variant's key scores; they are summarised with spread like the rest."""
+        return {}
 
     def item_value(self, record: dict, entry: dict) -> Any:
         return entry["answer"]
@@ -271,6 +276,13 @@ class SVOSlider(QuestionnaireEvaluator):
 
     def item_value(self, record: dict, entry: dict) -> Any:
         return None if entry["self"] is None else (entry["self"], entry["other"])
+
+    def extra_scores(self, scores: dict[str, float]) -> dict[str, float]:
+        """Each orientation as a score of its own (1 when this variant's angle falls in it): over variants it is
+        the share of variants in the orientation, with its spread, under the name of the graph's SVO dimension,
+        so the result links to dimension/svo-<name> and `--target` can compare with a population's shares.
+        (`category/<name>` is the same share, kept without spread.)"""
+        return {name: scores[f"category/{name}"] for name in keys.SVO_CATEGORIES}
 
     def make_notes(self, metrics: dict, per_variant: dict, key: Any) -> list[str]:
         lines = [(f"angle is the mean over {len(per_variant)} variants; category of the mean angle: "
