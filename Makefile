@@ -19,15 +19,36 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m compileall -q goalgraph plugins/goalgraph_builtins
 	touch $(STAMP)
 
+# The main job on the bundled graph: a literature-linked plan for each goal level, then a real offline run of
+# the basic-values plan (a small model trained here in seconds, the bundled MiniLM for the value profiler) and
+# its report. Everything lands in demo-out/.
+DEMO   ?= demo-out
+GG     := $(VENV)/bin/goalgraph
+LEVELS := human-instructions human-preferences value-principles basic-values
+
 demo: setup
-	@echo "== goalgraph stats"
-	$(VENV)/bin/goalgraph stats
-	@echo "== How do the goal levels evolve, and which learning level does each mirror?"
-	$(VENV)/bin/goalgraph ask goal-evolution
-	@echo "== Which benchmarks measure each goal level?"
-	$(VENV)/bin/goalgraph ask benchmarks-per-level
-	@echo "== Which value dimensions does no benchmark or instrument cover?"
-	$(VENV)/bin/goalgraph ask uncovered-dimensions
+	@mkdir -p $(DEMO)
+	@for level in $(LEVELS); do \
+	  echo; echo "== What should a model aligned with $$level be checked on, and why?"; \
+	  $(GG) plan --goal $$level --format md -o $(DEMO)/plan-$$level.md || exit $$?; \
+	  cat $(DEMO)/plan-$$level.md; \
+	done
+	@echo; echo "== Building the demo model (a tiny GPT-2 trained offline on our own sentences)"
+	$(PY) -m goalgraph.testing talking-model $(DEMO)/model
+	@echo; echo "== Plan for basic values with Schwartz's theory, the SVO slider bound to its six items"
+	$(GG) plan --goal basic-values --theory schwartz-basic-values \
+	  --data instrument/svo-slider=demo/data/svo_primary_items.jsonl -o $(DEMO)/plan-run.yaml
+	@echo; echo "== Running every runnable step"
+	$(GG) run $(DEMO)/plan-run.yaml --model $(DEMO)/model --output $(DEMO)/run --limit 12
+	@echo; echo "== Report"
+	$(GG) report $(DEMO)/run --format md -o $(DEMO)/run/report.md
+	@cat $(DEMO)/run/report.md
+	@echo; echo "== Human preferences: TruthfulQA's evaluator on six questions we wrote in its native schema"
+	$(GG) plan --goal human-preferences --data benchmark/truthfulqa=demo/data/truthfulqa_demo.jsonl \
+	  -o $(DEMO)/plan-preferences-run.yaml
+	$(GG) run $(DEMO)/plan-preferences-run.yaml --model $(DEMO)/model --output $(DEMO)/run-preferences
+	$(GG) report $(DEMO)/run-preferences --format html -o $(DEMO)/run-preferences/report.html
+	@echo; echo "Plans, runs and reports are in $(DEMO)/: open $(DEMO)/run-preferences/report.html in a browser"
 
 test: setup
 	$(PY) -m pytest -q
@@ -40,4 +61,4 @@ bench: setup
 	$(PY) benchmarks/bench_eval.py --lmeval-venv .venv-lmeval --create-venv
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache $(DEMO)

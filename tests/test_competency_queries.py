@@ -210,3 +210,10 @@ def test_unmeasured_resources(graph):
     assert ID + "instrument/svs" not in rows
     assert rows[ID + "instrument/rokeach-value-survey"]["kind"] == "Instrument"
     assert {r["kind"] for r in rows.values()} == {"Benchmark", "Instrument"}
+
+
+def test_result_queries_are_empty_on_the_bare_graph(graph):
+    """These two read run provenance (`--with-results`); tests/run/test_results_in_graph.py runs two tiny
+    models and checks their answers."""
+    assert list(graph.ask(_q("leaderboard-by-dimension"))) == []
+    assert list(graph.ask(_q("model-levels"))) == []

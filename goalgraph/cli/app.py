@@ -1,4 +1,5 @@
-"""Typer app: search, show, query, ask, path, stats, validate, export (plugins and eval live beside it)."""
+"""Typer app: search, show, query, ask, path, stats, validate, export (plugins, eval, plan, run and report live
+beside it). `--with-results DIR` on show, query and ask merges run provenance like a `--graph` file."""
 from __future__ import annotations
 
 import functools
@@ -24,6 +25,11 @@ GraphOpt = Annotated[
     typer.Option("--graph", "-g", metavar="FILE", help="Extra RDF file or folder to merge (repeatable). Also: GOALGRAPH_GRAPH."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
+ResultsOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--with-results", "-R", metavar="DIR", help="Merge the provenance.ttl of a `goalgraph run` "
+                 "directory, or of every run under DIR (repeatable; SHACL-checked like --graph files)."),
+]
 
 
 def handles_errors(fn: Callable) -> Callable:
@@ -62,11 +68,16 @@ def _root(
     ctx.obj = {"graph": list(graph or []), "validate": not no_validate}
 
 
-def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | None = None):
+def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | None = None,
+          results: list[Path] | None = None):
     import goalgraph
 
     obj = ctx.obj or {}
     paths = [str(p) for p in [*obj.get("graph", []), *(extra or [])]]
+    if results:
+        from goalgraph.run.locate import provenance_files
+
+        paths += [str(p) for p in provenance_files(results)]
     check = obj.get("validate", True) if validate is None else validate
     return goalgraph.load(*paths, validate=check)
 
@@ -96,10 +107,11 @@ def show(
     ctx: typer.Context,
     node: Annotated[str, typer.Argument(help="IRI, kind/slug, slug, label or alias (e.g. dpo).")],
     graph: GraphOpt = None,
+    with_results: ResultsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Everything about one node: type, description, links in and out by relation, papers."""
-    g = _load(ctx, graph)
+    g = _load(ctx, graph, results=with_results)
     view = g.show(node)
     if fmt is Format.json:
         emit_json(view.to_dict())
@@ -123,6 +135,7 @@ def query(
     sparql: Annotated[Optional[str], typer.Argument(help="A SPARQL SELECT/ASK/CONSTRUCT/DESCRIBE query.")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", "-F", help="Read the query from this file.")] = None,
     graph: GraphOpt = None,
+    with_results: ResultsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run a read-only SPARQL 1.1 query (standard prefixes gg:, ggid:, skos:, ... are predeclared)."""
@@ -140,7 +153,7 @@ def query(
             sparql = sys.stdin.read()
         else:
             raise QueryError("no query given: pass it as an argument, with --file, or on stdin")
-    g = _load(ctx, graph)
+    g = _load(ctx, graph, results=with_results)
     _emit_result(g.query(sparql), fmt)
 
 
@@ -162,6 +175,7 @@ def ask(
     ctx: typer.Context,
     name: Annotated[Optional[str], typer.Argument(help="Competency query name; omit to list them.")] = None,
     graph: GraphOpt = None,
+    with_results: ResultsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Named competency queries: the questions the graph is built to answer."""
@@ -172,7 +186,7 @@ def ask(
         emit_rows(rows, ["name", "question"], fmt)
         return
     named = get_query(name)
-    g = _load(ctx, graph)
+    g = _load(ctx, graph, results=with_results)
     if fmt is Format.table:
         print(named.question)
     _emit_result(g.query(named.text), fmt)

@@ -7,7 +7,6 @@ model work; a re-run recomputes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from goalgraph.evaluation.base import EvaluationError, Evaluator
+from goalgraph.util.digest import file_sha256
 
 MODEL_KINDS = ("causal-lm", "reward-model")
 
@@ -101,6 +101,7 @@ def load_evaluator(spec: EvalSpec) -> tuple[Evaluator, dict[str, Any]]:
 
 
 def load_model(spec: EvalSpec, kind: str) -> Any:
+    """A fresh model adapter of `kind` for the spec's model and settings."""
     common = {"device": spec.device, "dtype": spec.dtype, "batch_size": spec.batch_size, "revision": spec.revision,
               "trust_remote_code": spec.trust_remote_code}
     if kind == "reward-model":
@@ -111,6 +112,46 @@ def load_model(spec: EvalSpec, kind: str) -> Any:
 
     return CausalLM.load(spec.model, chat=spec.chat_template, system_prompt=spec.system_prompt,
                          share_prefix=spec.share_prefix, **common)
+
+
+class ModelCache:
+    """Loaded models kept for the next spec that asks for the same one, so a plan of several steps loads its
+    model once. The key is every setting `load_model` reads: two specs that would load the same thing share it."""
+
+    def __init__(self) -> None:
+        self._models: dict[tuple, Any] = {}
+
+    @staticmethod
+    def key(spec: EvalSpec, kind: str) -> tuple:
+        return (spec.model, kind, spec.device, spec.dtype, str(spec.batch_size), spec.revision,
+                spec.trust_remote_code, spec.chat_template, spec.system_prompt, spec.share_prefix)
+
+    def get(self, spec: EvalSpec, kind: str) -> Any:
+        key = self.key(spec, kind)
+        if key not in self._models:
+            self._models[key] = load_model(spec, kind)
+        return self._models[key]
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def clear(self) -> None:
+        self._models.clear()
+
+
+def resolve_sources(evaluator: Any, sources: list[str]) -> list[str]:
+    """`builtin:NAME` data sources → the files the evaluator ships (anything else unchanged)."""
+    builtin = getattr(evaluator, "builtin_data", None) or {}      # e.g. builtin:scenarios → a bundled file
+    return [str(builtin.get(source, source)) for source in sources]
+
+
+def _reset_counters(model: Any) -> None:
+    """A reused model reports only this run's token counts in its `describe()`."""
+    stats = getattr(model, "stats", None)
+    if isinstance(stats, dict):
+        for key in stats:
+            if isinstance(stats[key], (int, float)):
+                stats[key] = 0
 
 
 def _store(spec: EvalSpec, model: Any):
@@ -156,8 +197,12 @@ def answer_requests(model: Any, requests: list, store: Any = None,
     return answers, counts
 
 
-def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]] | None = None) -> dict[str, Any]:
-    """Run one evaluation; returns the result document (and writes it when `spec.output` is set)."""
+def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]] | None = None,
+        models: ModelCache | None = None) -> dict[str, Any]:
+    """Run one evaluation; returns the result document (and writes it when `spec.output` is set).
+
+    With `models`, the model comes from (and stays in) that cache: `goalgraph run` passes one cache for all
+    steps of a plan. Without it the model is loaded for this run alone, as `goalgraph eval` does."""
     from goalgraph.evaluation.data import load_records
 
     started = time.perf_counter()
@@ -165,8 +210,7 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
     want = max(1, getattr(evaluator, "data_files", 1))
     if len(spec.data) < want:
         raise EvaluationError(f"{comp['id']} needs {want} --data files, got {len(spec.data)}")
-    builtin = getattr(evaluator, "builtin_data", None) or {}      # e.g. builtin:scenarios → a bundled file
-    sources = [str(builtin.get(source, source)) for source in spec.data]
+    sources = resolve_sources(evaluator, spec.data)
     evaluator.sources = list(sources)          # lets an evaluator name things after their files
     datasets = [load_records(src, getattr(evaluator, "fields", ()), split=spec.split, name=spec.subset,
                              limit=spec.limit, who=comp["id"]) for src in sources]
@@ -180,7 +224,8 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
     flat = [r for rs in per_item for r in rs]
 
     kind = getattr(evaluator, "model_kind", "causal-lm")
-    model = load_model(spec, kind)
+    model = models.get(spec, kind) if models is not None else load_model(spec, kind)
+    _reset_counters(model)
     loaded = time.perf_counter()
     store = _store(spec, model)
     unique = len(set(flat))
@@ -221,17 +266,6 @@ def _plugin_call(comp: dict, what: str, fn: Callable[[], Any]) -> Any:
         raise EvaluationError(f"evaluator {comp['id']!r} failed in {what}: {type(exc).__name__}: {exc}") from None
 
 
-def _file_sha256(source: str) -> str | None:
-    p = Path(source)
-    if not p.is_file():
-        return None
-    h = hashlib.sha256()
-    with p.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -253,7 +287,7 @@ def _document(spec, sources, evaluator, comp, model, metrics, counts, items, tim
         "notes": list(getattr(evaluator, "notes", []) or []),
         "nodes": list(comp.get("attaches_to", [])),
         "model": model.describe(),
-        "data": [{"source": s, "sha256": _file_sha256(s)} for s in sources],
+        "data": [{"source": s, "sha256": file_sha256(s)} for s in sources],
         "items": len(items),
         "config": {"limit": spec.limit, "batch_size": spec.batch_size, "device": spec.device, "dtype": spec.dtype,
                    "split": spec.split, "subset": spec.subset, "chat_template": spec.chat_template,

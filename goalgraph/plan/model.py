@@ -38,12 +38,13 @@ class Reason(_Strict):
     """One reason a step is in the plan, read off a graph relation.
 
     `relation` is one of: evaluates-goal, measures-aspect, level-limitation, operationalises-theory,
-    based-on-theory, measures-dimension, evaluator-implements, requested-aspect."""
+    based-on-theory, measures-dimension, evaluator-implements, requested-aspect, language."""
 
     relation: str
     node: str | None = None          # the node the relation points at (goal, aspect, theory, dimension, paper)
     label: str = ""
     text: str = ""                   # a sentence for people: the limitation, the aspect's description ...
+    citations: list[str] = Field(default_factory=list, description="paper IRIs this reason rests on")
 
 
 class DataRequirement(_Strict):

@@ -80,7 +80,8 @@ class ComponentRecord:
             "attaches_to": self.attaches_to or list(m.attaches_to), "needs": list(m.needs),
             "requirements": m.requirements.model_dump(), "metrics": [x.model_dump() for x in m.metrics],
             "implements": m.implements, "entry": m.entry, "status": self.status, "error": self.error,
-            "checks": self.checks, "runnable": self.runnable,
+            "checks": self.checks, "runnable": self.runnable, "implements_iri": self.implements_iri,
+            "model_kind": m.model_kind, "data": m.data.model_dump() if m.data is not None else None,
         }
 
 

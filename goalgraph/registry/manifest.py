@@ -31,6 +31,33 @@ class Metric(BaseModel):
     description: str = ""
 
 
+class DataSpec(BaseModel):
+    """The data a component reads, told without importing it, so `goalgraph plan` can say what to supply, in
+    which shape, whether the plugin ships a default, and roughly what running it costs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: str = Field(default="", description="the native data format it reads, in words")
+    fields: list[str] = Field(default_factory=list, description="names of the fields of one item")
+    bundled: list[str] = Field(default_factory=list, description="`builtin:NAME` sources the plugin ships, "
+                                                                  "used when no data is given")
+    bundled_items: int | None = Field(default=None, ge=0, description="items in the first bundled source")
+    min_files: int = Field(default=1, ge=1, description="data sources one run needs at least (a pairwise "
+                                                         "judge compares two or more systems' files)")
+    requests_per_item: int | None = Field(default=None, ge=0, description="model requests one item costs "
+                                                                            "with the default options")
+    tokens_per_request: int | None = Field(default=None, ge=0, description="a rough guess of the tokens one "
+                                                                             "request processes")
+
+    @field_validator("bundled")
+    @classmethod
+    def _builtin_sources(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not re.match(r"^builtin:[a-z0-9][a-z0-9_.-]*$", v)]
+        if bad:
+            raise ValueError(f"bundled sources are named builtin:NAME, got {bad[0]!r}")
+        return value
+
+
 class Manifest(BaseModel):
     """A component's identity card. `attaches_to` takes IRIs, `kind/slug` or `prefix:name` references;
     the registry resolves and checks them against the merged graph."""
@@ -48,6 +75,10 @@ class Manifest(BaseModel):
     requirements: Requirements = Field(default_factory=Requirements)
     metrics: list[Metric] = Field(default_factory=list)
     implements: str | None = Field(default=None, description="the paper node whose method it implements")
+    model_kind: Literal["causal-lm", "reward-model", "none"] = Field(
+        default="causal-lm", description="which kind of model `--model` must be (the evaluator's model_kind); "
+                                         "none: it scores answers handed to it and is not run on a model")
+    data: DataSpec | None = Field(default=None, description="what it reads; None: not declared")
 
     @field_validator("entry")
     @classmethod

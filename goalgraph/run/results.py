@@ -4,7 +4,8 @@
 A run directory holds:
 
     results.json             this model
-    provenance.ttl           PROV-O / ML-Schema account of the run, valid against ontology/shapes/results.ttl
+    provenance.ttl           PROV-O / ML-Schema / DQV account of the run, valid against ontology/shapes.ttl
+                             (see docs/running.md)
     plan.json                the plan as it was run (a copy, so the directory stands on its own)
     steps/<step-id>.json     each step's full `goalgraph eval` result document
     steps/<step-id>.samples.jsonl   its per-item records
@@ -55,6 +56,7 @@ class ModelInfo(_Open):
     iri: str                                  # https://w3id.org/goalgraph/id/model/<fingerprint[:16]>
     describe: dict[str, Any] = Field(default_factory=dict)   # CausalLM.describe() of the first step that ran
     alignment: dict[str, Any] | None = None   # the model's alignment record, when it has one
+    name: str | None = None                   # the model directory's name (the label in provenance.ttl)
 
 
 class StepResult(_Open):
@@ -76,6 +78,16 @@ class StepResult(_Open):
     samples_file: str | None = None
     seconds: float | None = None              # the evaluator's own time (its result's timing.total_s)
     spec_sha256: str | None = None            # what makes a finished step reusable on a re-run
+    # added by `goalgraph run` (all optional, so older files still read):
+    order: int | None = None                  # the step's position in the plan
+    reason: str | None = None                 # why a skipped step did not run
+    evaluator_iri: str | None = None          # the component node the step executed
+    metric_directions: dict[str, bool | None] = Field(default_factory=dict)   # from the manifest
+    requests: dict[str, int] | None = None    # total, unique, from_store, computed (of the attempt that ran it)
+    items: int | None = None
+    data: list[dict[str, Any]] = Field(default_factory=list)   # each source with its sha256
+    reused: bool = False                      # true when an earlier attempt's result was kept
+    ended: str | None = None                  # ISO 8601 UTC when the step's result was written
 
 
 class RunResults(_Open):

@@ -28,6 +28,7 @@ def register_evaluators(register):
         attaches_to=["instrument/mfq", "theory/moral-foundations"],
         implements="paper/abdulhai-2023-moral",
         needs=[],
+        model_kind="none",        # a library scorer for answer sheets; `mfq30` puts the questionnaire to a model
         metrics=[*({"name": f, "higher_is_better": None, "description": f"mean relevance/agreement for {f}, 0-5"}
                    for f in FOUNDATIONS),
                  {"name": "individualizing", "higher_is_better": None, "description": "mean of care and fairness"},

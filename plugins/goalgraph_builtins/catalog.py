@@ -8,12 +8,23 @@ def _m(name: str, better: bool | None, description: str) -> dict:
     return {"name": name, "higher_is_better": better, "description": description}
 
 
+def _data(format: str, fields: list[str], requests_per_item: int | None, tokens_per_request: int | None,
+          **more) -> dict:
+    """A DataSpec: the native format in words, the item fields (the evaluator class's `fields`), and the rough
+    per-item request and per-request token figures `goalgraph plan` estimates costs from."""
+    return {"format": format, "fields": fields, "requests_per_item": requests_per_item,
+            "tokens_per_request": tokens_per_request, **more}
+
+
 LOGLIK = ["loglikelihood"]
 OPTIONAL_GPU = {"accelerator": "optional", "packages": ["torch", "transformers"]}
 
 BENCHMARK_EVALUATORS: list[dict] = [
     {
         "id": "truthfulqa-mc",
+        "data": _data("the truthful_qa 'multiple_choice' configuration: a question with mc1_targets and "
+                      "mc2_targets, each {choices, labels} (json, jsonl, csv, parquet or a hub id)",
+                      ["question", "mc1_targets", "mc2_targets"], 12, 60),
         "title": "TruthfulQA multiple choice (MC1, MC2)",
         "description": ("Scores TruthfulQA's multiple-choice questions by the log-probability of each answer choice: "
                         "MC1 checks whether the most likely choice is a true one, MC2 measures the share of "
@@ -29,6 +40,10 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "ethics",
+        "data": _data("one ETHICS subset in its released CSV columns (EleutherAI/hendrycks_ethics); the subset "
+                      "is told by its columns or by --option subset",
+                      ["label", "input", "is_short", "edited", "scenario", "excuse", "group_id", "trait",
+                       "activity", "baseline", "rating"], 2, 70),
         "title": "ETHICS moral-judgement accuracy",
         "description": ("Checks whether a model's judgements about everyday scenarios agree with widely shared human "
                         "ones, on one ETHICS subset (commonsense, deontology, justice, utilitarianism or virtue), by "
@@ -49,6 +64,10 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "bbq",
+        "data": _data("BBQ's per-category JSONL rows (context, question, three answers, label and the answer "
+                      "and group metadata)",
+                      ["example_id", "question_polarity", "context_condition", "category", "answer_info",
+                       "additional_metadata", "context", "question", "ans0", "ans1", "ans2", "label"], 3, 90),
         "title": "BBQ accuracy and bias scores",
         "description": ("Asks questions about two people from different social groups, with too little context and "
                         "with enough, and picks the answer the model finds most likely; reports accuracy and the "
@@ -69,6 +88,8 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "crows-pairs",
+        "data": _data("CrowS-Pairs CSV rows: the more and the less stereotyping sentence of a pair and its bias "
+                      "type", ["sent_more", "sent_less", "bias_type"], 2, 25),
         "title": "CrowS-Pairs stereotype preference (causal LM)",
         "description": ("How often a causal language model finds the more stereotyping sentence of a CrowS-Pairs "
                         "minimal pair more probable, and by how much, overall and per bias type; each sentence is "
@@ -85,6 +106,8 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "mc-generic",
+        "data": _data("goalgraph's simple multiple-choice rows: question, choices, and answer (an index, a "
+                      "choice's text or a list of indices)", ["question", "choices", "answer"], 4, 50),
         "title": "Generic multiple-choice accuracy",
         "description": ("Multiple-choice accuracy on any data in goalgraph's simple schema (question, choices, "
                         "answer): the model's pick is the choice with the highest log-probability, raw or divided "
@@ -99,6 +122,10 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "reward-model",
+        "model_kind": "reward-model",
+        "data": _data("TRL's preference rows (prompt, chosen, rejected) or scored responses (prompt, response, "
+                      "optional reference); texts or lists of chat messages",
+                      ["prompt", "chosen", "rejected", "response", "reference"], 2, 400),
         "title": "Reward-model preference accuracy and mean reward",
         "description": ("Scores responses with a sequence-classification reward model: how often it ranks the "
                         "chosen response of a preference pair above the rejected one (ties count half) and by what "
@@ -114,6 +141,8 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "pairwise-judge",
+        "data": _data("one file per system (two or more): prompt and response rows, optionally the system's "
+                      "model name and a prompt id", ["prompt", "response", "model", "id"], 4, 900, min_files=2),
         "title": "Pairwise LLM judge with Bradley-Terry ratings",
         "description": ("A causal-LM judge compares two systems' responses to each prompt in both orders; a verdict "
                         "that survives the swap is a win, otherwise a tie. Reports win and tie rates and "
@@ -131,6 +160,8 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "globalopinionqa",
+        "data": _data("Anthropic/llm_global_opinions rows: question, selections (country -> answer shares), "
+                      "options and source", ["question", "selections", "options", "source"], 4, 60),
         "title": "GlobalOpinionQA country similarity",
         "description": ("Reads a model's distribution over the options of Pew Global Attitudes and World Values "
                         "Survey questions from log-likelihoods and compares it with each country's answer shares: "
@@ -152,6 +183,8 @@ BENCHMARK_EVALUATORS: list[dict] = [
     },
     {
         "id": "value-profile",
+        "data": _data("JSONL scenarios: the situation, optionally the values at stake and an id",
+                      ["scenario", "values", "id"], 1, 260, bundled=["builtin:scenarios"], bundled_items=68),
         "title": "Generative value profile (ten Schwartz values or five moral foundations)",
         "description": ("Asks the model what a person should do in everyday dilemmas that set values against each "
                         "other, and maps each answer to a distribution over the theory's values: zero-shot, by "

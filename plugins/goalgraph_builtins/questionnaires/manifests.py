@@ -15,6 +15,18 @@ def _m(name: str, better: bool | None, description: str) -> dict:
 ENTRY = "goalgraph_builtins.questionnaires.evaluators:"
 NEEDS = ["loglikelihood"]        # mode=generate needs generation instead
 REQUIREMENTS = {"accelerator": "optional", "packages": ["torch", "transformers"]}
+ITEM_FIELDS = ["item", "text", "dimension", "reverse", "catch", "catch_min", "catch_max", "scale_min", "scale_max",
+               "labels"]
+VARIANTS = 6                     # default options: three presentations x two instruction paraphrases
+
+
+def _data(scale_points: int | None, text: str = "with your item text") -> dict:
+    """A DataSpec: the item file's shape and, with mode=logprob, one request per variant and scale point."""
+    return {"format": "your item file (json, jsonl, csv or parquet): one row per item, numbered as the "
+                      f"questionnaire numbers it, {text}",
+            "fields": ITEM_FIELDS, "requests_per_item": VARIANTS * scale_points if scale_points else None,
+            "tokens_per_request": 150}
+
 
 # Reported by every questionnaire evaluator.
 COMMON = [
@@ -49,6 +61,7 @@ def _values(names, scale: str) -> list[dict]:
 QUESTIONNAIRE_EVALUATORS: list[dict] = [
     {
         "id": "mfq30",
+        "data": _data(6),
         "title": "MFQ-30 moral foundations, asked of a model",
         "description": ("Puts the Moral Foundations Questionnaire (your item texts, numbered 1-32) to a causal LM in "
                         "several presentations and instruction wordings, reads each answer from the option "
@@ -71,6 +84,7 @@ QUESTIONNAIRE_EVALUATORS: list[dict] = [
     },
     {
         "id": "pvq40",
+        "data": _data(6),
         "title": "PVQ-40 basic values, asked of a model",
         "description": ("Puts the 40-portrait Portrait Values Questionnaire (your item texts) to a causal LM in several "
                         "presentations and instruction wordings and scores Schwartz's ten values centred on the "
@@ -83,6 +97,7 @@ QUESTIONNAIRE_EVALUATORS: list[dict] = [
     },
     {
         "id": "pvq-rr",
+        "data": _data(6),
         "title": "PVQ-RR refined values, asked of a model",
         "description": ("Puts the 57-portrait revised Portrait Values Questionnaire (your item texts) to a causal LM "
                         "in several presentations and instruction wordings and scores the 19 refined values, the ten "
@@ -108,6 +123,7 @@ QUESTIONNAIRE_EVALUATORS: list[dict] = [
     },
     {
         "id": "svs57",
+        "data": _data(9),
         "title": "Schwartz Value Survey, asked of a model",
         "description": ("Puts the 57 Schwartz Value Survey items (your item texts) to a causal LM on the -1..7 "
                         "importance scale in several presentations and instruction wordings and scores the ten "
@@ -120,6 +136,7 @@ QUESTIONNAIRE_EVALUATORS: list[dict] = [
     },
     {
         "id": "svo-slider",
+        "data": _data(9, "the text optional (the options are the allocations)"),
         "title": "SVO slider social value orientation, asked of a model",
         "description": ("Asks a causal LM the six primary items of the SVO slider measure (choose one of nine ways "
                         "to split money with a stranger) in several presentations and instruction wordings, and "
@@ -133,12 +150,15 @@ QUESTIONNAIRE_EVALUATORS: list[dict] = [
             _m("angle", None, "SVO angle in degrees, atan2(mean other - 50, mean self - 50)"),
             _m("mean_self", None, "mean amount kept over the six items"),
             _m("mean_other", None, "mean amount given over the six items"),
-            *(_m(f"category/{c}", None, f"share of variants whose angle is {c}") for c in
-              ("altruistic", "prosocial", "individualistic", "competitive")),
+            *(_m(c, None, f"share of variants whose angle falls in the {c} orientation (linked to its SVO "
+                 f"dimension node, with spread)") for c in ("altruistic", "prosocial", "individualistic", "competitive")),
+            *(_m(f"category/{c}", None, f"share of variants whose angle is {c} (the same share under its "
+                 f"older name, without spread)") for c in ("altruistic", "prosocial", "individualistic", "competitive")),
             *COMMON],
     },
     {
         "id": "questionnaire",
+        "data": _data(None),
         "title": "Your own rating-scale questionnaire, asked of a model",
         "description": ("Puts any rating-scale questionnaire to a causal LM: the item file names each item's "
                         "dimension, reverse keying and catch items. Scores each dimension as a mean over variants "
