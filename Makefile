@@ -57,6 +57,8 @@ bench: setup
 	$(PY) benchmarks/bench_graph.py
 	$(PY) benchmarks/bench_plugins.py
 	$(PY) benchmarks/bench_profiler.py
+	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_run.py
 	# lm-eval lives in its own venv (created on first use, about 2 GB): the anchor must not share our packages.
 	$(PY) benchmarks/bench_eval.py --lmeval-venv .venv-lmeval --create-venv
 

@@ -130,3 +130,10 @@ def test_export_failure_leaves_no_partial_file(cli, tmp_path):
     one_error_line(cli("--graph", str(bad), "export", "-o", str(target)))
     assert target.read_text() == "previous content"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.ttl")] == []
+
+
+def test_a_mistyped_command_line_is_one_line_not_a_usage_page(cli):
+    line = one_error_line(cli("ask", "goal-evolution", "--no-such-flag"))
+    assert "No such option: --no-such-flag" in line and "goalgraph ask --help" in line
+    line = one_error_line(cli("show"))
+    assert "Missing argument" in line

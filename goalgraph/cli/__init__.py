@@ -15,7 +15,7 @@ def _wants_plugin_commands(argv: list[str]) -> bool:
     for i, a in enumerate(argv):
         if a.startswith("-"):
             continue
-        if i > 0 and argv[i - 1] in ("--graph", "-g"):
+        if i > 0 and argv[i - 1] in ("--graph", "-g", "--with-results", "-R"):
             continue
         return a not in BUILTIN_COMMANDS
     return False
@@ -47,4 +47,31 @@ def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
     if _wants_plugin_commands(args):
         _add_plugin_commands(app)
-    app(args=args, prog_name="goalgraph")
+    try:
+        code = app(args=args, prog_name="goalgraph", standalone_mode=False)
+    except Exception as exc:
+        if not _is_usage_error(exc):
+            raise
+        _usage_error(exc)
+    except KeyboardInterrupt:
+        code = 130
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's (Typer's) usage errors, recognised by class name: Typer vendors click under a private name."""
+    return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__)
+
+
+def _usage_error(exc) -> None:
+    """A mistyped command line is bad input like any other: one line on stderr, exit 2 (help when asked for
+    nothing at all)."""
+    from goalgraph.cli.output import error
+
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        print(exc.format_message())
+        raise SystemExit(2)
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "goalgraph"
+    error(f"{exc.format_message()} (see `{where} --help`)")
+    raise SystemExit(2)

@@ -64,8 +64,9 @@ def _root(
     ctx: typer.Context,
     graph: GraphOpt = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip SHACL checks of user files.")] = False,
+    with_results: ResultsOpt = None,
 ) -> None:
-    ctx.obj = {"graph": list(graph or []), "validate": not no_validate}
+    ctx.obj = {"graph": list(graph or []), "validate": not no_validate, "results": list(with_results or [])}
 
 
 def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | None = None,
@@ -74,6 +75,7 @@ def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | 
 
     obj = ctx.obj or {}
     paths = [str(p) for p in [*obj.get("graph", []), *(extra or [])]]
+    results = [*obj.get("results", []), *(results or [])]
     if results:
         from goalgraph.run.locate import provenance_files
 

@@ -30,13 +30,13 @@ def _resolve(facts: Facts, ref: str, cls: str, what: str, option: str) -> str:
     except UnknownNodeError as exc:
         raise UnknownNodeError(f"{option} {ref}: {exc}", exc.suggestions) from None
     if not facts.is_a(iri, cls):
-        kinds = ", ".join(t.rsplit("#", 1)[-1] for t in facts.types(iri)) or "untyped"
+        kinds = ", ".join("gg:" + t.rsplit("#", 1)[-1] for t in facts.types(iri)) or "untyped"
         hint = ""
         if cls == "AlignmentGoal":
             goals = facts.values(iri, gg("evaluatesGoal"))
             if goals:
                 hint = "; it evaluates " + ", ".join(f"{facts.label(g)} ({facts.slug(g)})" for g in goals)
-        raise GoalgraphError(f"{option} {ref}: {facts.label(iri)} is a {kinds}, not {what}{hint}")
+        raise GoalgraphError(f"{option} {ref}: {facts.label(iri)} is of type {kinds}, not {what}{hint}")
     return iri
 
 

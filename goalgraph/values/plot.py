@@ -80,7 +80,7 @@ def radar(model_vector: ValueVector, target_vector: ValueVector | None = None,
     ax.tick_params(axis="x", pad=8)
     ax.set_ylim(low, high)
     ax.tick_params(axis="y", labelsize=7)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.15, 1.12), fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=4, fontsize=9, frameon=False)   # below: never on the title
     ax.set_title(title or model_vector.theory.label, pad=28, fontsize=11)
     fig.tight_layout()
 

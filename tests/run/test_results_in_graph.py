@@ -49,6 +49,8 @@ def test_model_levels(two_runs, cli):
     assert got == expected
     assert {row["modelLabel"] for row in rows} == {r.model.name for r in runs}
     assert all(row["runs"] == 1 for row in rows)
+    # before the command, like --graph
+    assert _json(cli("--with-results", str(root), "ask", "model-levels", "--format", "json")) == rows
 
 
 def test_leaderboard_by_dimension(two_runs, cli):
