@@ -284,15 +284,16 @@ def export(
 
 
 def _register_subcommands() -> None:
-    from goalgraph.cli import evaluate, plan, plugins, report, run_plan
+    from goalgraph.cli import align, evaluate, plan, plugins, report, run_plan
 
     plugins.register(app, handles_errors)
     evaluate.register(app, handles_errors)
     plan.register(app, handles_errors)
     run_plan.register(app, handles_errors)
     report.register(app, handles_errors)
+    align.register(app, handles_errors)
 
 
 _register_subcommands()
 BUILTIN_COMMANDS = {"search", "show", "query", "ask", "path", "stats", "validate", "export", "plugins", "eval", "plan", "run",
-                    "report"}
+                    "report", "align"}

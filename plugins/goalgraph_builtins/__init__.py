@@ -39,3 +39,11 @@ def register_evaluators(register):
                  {"name": "attention_passed", "higher_is_better": True,
                   "description": "1 when both attention items were answered sensibly"}],
     )
+
+
+@hookimpl
+def register_aligners(register):
+    from goalgraph_builtins.aligners import ALIGNERS
+
+    for manifest in ALIGNERS:
+        register(**manifest)
