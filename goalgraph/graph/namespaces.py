@@ -23,6 +23,7 @@ PREFIXES: dict[str, str] = {
     "fabio": "http://purl.org/spar/fabio/",
     "cito": "http://purl.org/spar/cito/",
     "sh": "http://www.w3.org/ns/shacl#",
+    "spdx": "https://spdx.org/licenses/",     # licence identifiers, objects of dcterms:license
 }
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
