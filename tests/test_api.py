@@ -112,3 +112,11 @@ def test_shared_slug_shows_namesakes(graph):
     assert view.iri == ID + "benchmark/ethics"          # benchmarks outrank datasets
     assert ID + "dataset/ethics" in view.namesakes          # (and evaluator/ethics, the built-in evaluator)
     assert graph.show("dataset/ethics").namesakes == []
+
+
+def test_a_typo_in_a_short_name_ranks_that_name_above_longer_names_containing_it(graph):
+    hits = graph.search("basic-valuez", limit=5)
+    assert hits[0].iri == ID + "goal/basic-values"
+    with pytest.raises(UnknownNodeError) as err:
+        graph.resolve("basic-valuez")
+    assert err.value.suggestions[0] == "Basic values (goal/basic-values)"

@@ -220,11 +220,13 @@ def _score(q: str, q_words: set[str], norm: str) -> float:
     best = 0.0
     # Whole name, then every window of as many words as the query: a typo in one word of a
     # long title ("prefernces" in "human preferences") still finds it.
+    # A window match weighs less than the same match on the whole name, so a near miss of a short name
+    # ("basic valuez") ranks that name ("Basic values") above longer names that merely contain it.
     n = max(1, len(q.split()))
-    candidates = [norm] + [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)] if len(words) > n else [norm]
-    for cand in candidates:
+    windows = [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)] if len(words) > n else []
+    for cand, weight in [(norm, 0.8), *((w, 0.74) for w in windows)]:
         matcher.set_seq1(cand)
-        if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
+        if matcher.real_quick_ratio() * weight <= best or matcher.quick_ratio() * weight <= best:
             continue
-        best = max(best, matcher.ratio())
-    return best * 0.8 if len(candidates) == 1 else best * 0.78
+        best = max(best, matcher.ratio() * weight)
+    return best
