@@ -118,3 +118,27 @@ def tiny_lm(tiny_lm_dir):
     from goalgraph.runtime.causal_lm import CausalLM
 
     return CausalLM.load(str(tiny_lm_dir), device="cpu", batch_size=4)
+
+
+WATCHED_MODULES = ("torch", "transformers", "sentence_transformers", "rdflib", "pyshacl", "pandas", "pluggy",
+                   "pydantic")
+
+
+def modules_loaded_by_cli(*argvs: list[str]) -> set[str]:
+    """Run the given `goalgraph` command lines in one fresh interpreter (output swallowed, each must exit 0) and
+    return which of WATCHED_MODULES (top-level names) ended up imported."""
+    code = (
+        "import io, contextlib, sys\n"
+        "from goalgraph.cli import main\n"
+        f"for argv in {list(argvs)!r}:\n"
+        "    buf = io.StringIO()\n"
+        "    try:\n"
+        "        with contextlib.redirect_stdout(buf):\n"
+        "            main(argv)\n"
+        "    except SystemExit as e:\n"
+        "        assert not e.code, e.code\n"
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({WATCHED_MODULES!r}))))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return set(r.stdout.split())

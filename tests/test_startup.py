@@ -4,6 +4,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from conftest import modules_loaded_by_cli
+
 HEAVY = ("torch", "transformers", "sentence_transformers")
 
 
@@ -21,18 +23,8 @@ def test_import_goalgraph_is_light():
 
 def test_show_search_query_plan_path_do_not_import_heavy_modules():
     _loaded_after("import goalgraph; goalgraph.load()")  # builds the plugin snapshot the CLI then reads
-    code = (
-        "import io, contextlib\n"
-        "from goalgraph.cli import main\n"
-        "for argv in (['show', 'dpo'], ['search', 'truthful'], ['query', 'ASK { ?s ?p ?o }'], ['ask', 'goal-evolution']):\n"
-        "    buf = io.StringIO()\n"
-        "    try:\n"
-        "        with contextlib.redirect_stdout(buf):\n"
-        "            main(argv)\n"
-        "    except SystemExit as e:\n"
-        "        assert not e.code, e.code\n"
-    )
-    loaded = _loaded_after(code)
+    loaded = modules_loaded_by_cli(["show", "dpo"], ["search", "truthful"], ["query", "ASK { ?s ?p ?o }"],
+                                   ["ask", "goal-evolution"])
     assert not ({m.split('.')[0] for m in loaded} & set(HEAVY)), loaded
     # rdflib and pyshacl are only for parsing unusual formats and validation; pluggy and pydantic only for
     # (re)loading plugins, which the snapshot spares the graph path.

@@ -1,9 +1,7 @@
 """`goalgraph plan` stays on the graph path: no torch, no transformers; and the size estimate is honest."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
+from conftest import modules_loaded_by_cli
 from plan.helpers import LLAMA_CONFIG
 
 from goalgraph.plan.cost import estimate_parameters
@@ -12,23 +10,10 @@ HEAVY = ("torch", "transformers", "sentence_transformers")
 
 
 def test_building_and_rendering_a_plan_imports_no_torch(tmp_path):
-    code = (
-        "import io, contextlib, sys\n"
-        "from goalgraph.cli import main\n"
-        f"out = {str(tmp_path / 'p.md')!r}\n"
-        "for argv in (['plan', '--goal', 'basic-values', '--theory', 'schwartz-basic-values', '-o', out],\n"
-        "             ['plan', '--goal', 'human-preferences', '--format', 'json']):\n"
-        "    buf = io.StringIO()\n"
-        "    try:\n"
-        "        with contextlib.redirect_stdout(buf):\n"
-        "            main(argv)\n"
-        "    except SystemExit as e:\n"
-        "        assert not e.code, e.code\n"
-        f"print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))\n"
-    )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "", f"heavy modules loaded: {r.stdout}"
+    out = str(tmp_path / "p.md")
+    loaded = modules_loaded_by_cli(["plan", "--goal", "basic-values", "--theory", "schwartz-basic-values", "-o", out],
+                                   ["plan", "--goal", "human-preferences", "--format", "json"])
+    assert not loaded & set(HEAVY), f"heavy modules loaded: {loaded}"
     assert (tmp_path / "p.md").is_file() and (tmp_path / "p.bib").is_file()
 
 
