@@ -19,7 +19,8 @@ from typing import Any, Callable
 from goalgraph.errors import GoalgraphError, one_line
 from goalgraph.graph.namespaces import node_iri
 from goalgraph.run.directory import RunDirectory
-from goalgraph.run.steps import RunInputError, Selected, parse_overrides, select_steps, spec_sha256
+from goalgraph.plan.data import parse_pairs
+from goalgraph.run.steps import RunInputError, Selected, select_steps, spec_sha256
 
 EXIT_STEP_FAILED = 3
 """Exit code of `goalgraph run` when it finished and wrote its results but at least one step failed
@@ -111,7 +112,7 @@ class PlanRun:
         check_model_source(model)
         self.model = model
         self.alignment = read_alignment_record(model)
-        overrides = parse_overrides(data_overrides) if isinstance(data_overrides, list) else (data_overrides or {})
+        overrides = parse_pairs(data_overrides) if isinstance(data_overrides, list) else (data_overrides or {})
         self.selected = select_steps(self.plan, {k: list(v) if isinstance(v, (list, tuple)) else [str(v)]
                                                  for k, v in overrides.items()})
         self.dir = RunDirectory(output_dir or default_output(self.plan_path, model))

@@ -29,17 +29,6 @@ class Selected:
     reason: str | None = None       # why a step is skipped
 
 
-def parse_overrides(pairs: list[str]) -> dict[str, list[str]]:
-    """`NODE=PATH` strings → {NODE: [PATH, ...]} in the order given (repeat a NODE for several files)."""
-    out: dict[str, list[str]] = {}
-    for pair in pairs:
-        node, sep, path = pair.partition("=")
-        if not sep or not node.strip() or not path.strip():
-            raise RunInputError(f"--data takes NODE=PATH (a step id, kind/slug or node IRI), not {pair!r}")
-        out.setdefault(node.strip(), []).append(path.strip())
-    return out
-
-
 def _names(step: Any) -> set[str]:
     names = {step.id, step.node}
     if step.node.startswith(ID):
