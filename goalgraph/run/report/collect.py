@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from goalgraph.graph.namespaces import compact
 from goalgraph.run.report import lookups
 from goalgraph.run.report.load import Run
 from goalgraph.run.report.values import ValuesView, values_view
@@ -113,7 +114,7 @@ def collect(run: Run, graph, report_target=None) -> RunView:
         steps.append(StepView(
             id=s.id, label=s.label or names.get(s.node, s.node), node=s.node, kind=s.kind, evaluator=s.evaluator,
             state=s.state, error=s.error, levels=sorted(set(s.levels)),
-            goals=[(g, names.get(g, lookups.short(g))) for g in s.goals], metrics=main_metrics(metrics),
+            goals=[(g, names.get(g, compact(g))) for g in s.goals], metrics=main_metrics(metrics),
             citations=list(dict.fromkeys(s.citations)),
             values=values_view(block, graph, run.directory, report_target) if block else None,
             reason=getattr(s, "reason", None),
@@ -140,7 +141,7 @@ def alignment_line(view: RunView) -> str:
                 f"is not recorded.")
     method = str(rec.get("method") or "")
     label = view.labels.get(method)
-    what = f"{label} ({lookups.short(method)})" if label else (method or "an unrecorded method")
+    what = f"{label} ({compact(method)})" if label else (method or "an unrecorded method")
     aligner = rec.get("aligner") or "an unnamed aligner"
     return f"The model of run {view.run_id} was produced by aligner {aligner} using {what}."
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from goalgraph.run.report import lookups
+from goalgraph.graph.namespaces import compact
 from goalgraph.run.report.collect import RunView, StepView, alignment_line
 from goalgraph.run.report.document import Block, Bullets, Code, Figure, Heading, Para, Table, num, signed
 from goalgraph.run.report.sections import citations, counts_text
@@ -242,7 +242,7 @@ def blocks(cmp: Comparison, figures: dict[tuple[str, str], Figure]) -> list[Bloc
     for vc in cmp.values:
         out.append(Heading(3, f"{vc.theory_label}: {vc.pair.after.label}"))
         out.append(Table(["dimension", "node", "before", "after", "delta"],
-                         [[c.label, Code(lookups.short(c.key)), num(c.before), num(c.after), signed(c.delta)]
+                         [[c.label, Code(compact(c.key)), num(c.before), num(c.after), signed(c.delta)]
                           for c in vc.dimensions], numeric={2, 3, 4}))
         out.append(Para(vc.target_note))
         if vc.distances:

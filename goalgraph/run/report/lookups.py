@@ -62,9 +62,3 @@ def papers(graph, iris: Iterable[str]) -> dict[str, dict[str, object]]:
             year = None
         out[row["p"]] = {"title": str(row.get("t") or row.get("l")), "year": year}
     return out
-
-
-def short(iri: str) -> str:
-    """`method/dpo` for a goalgraph instance IRI, else the IRI as given."""
-    marker = "/goalgraph/id/"
-    return iri.split(marker, 1)[1] if marker in iri else iri

@@ -2,7 +2,7 @@
 dimension, citations. Figures are passed in already drawn, keyed by ("metrics" | "values", step id)."""
 from __future__ import annotations
 
-from goalgraph.run.report import lookups
+from goalgraph.graph.namespaces import compact
 from goalgraph.run.report.collect import STATES, RunView, StepView, alignment_line, cited_by
 from goalgraph.run.report.document import Block, Bullets, Code, Figure, Heading, Para, Table, num
 from goalgraph.run.report.values import ValuesView
@@ -18,9 +18,9 @@ def counts_text(view: RunView) -> str:
 
 def header_rows(view: RunView) -> list[list]:
     rows = [["plan", view.title],
-            ["goal", [view.goal[1], " ", Code(lookups.short(view.goal[0]))]]]
+            ["goal", [view.goal[1], " ", Code(compact(view.goal[0]))]]]
     if view.theory:
-        rows.append(["theory", [view.theory[1], " ", Code(lookups.short(view.theory[0]))]])
+        rows.append(["theory", [view.theory[1], " ", Code(compact(view.theory[0]))]])
     rows += [["model", Code(view.model_path)], ["fingerprint", Code(view.fingerprint)],
              ["run", [Code(view.run_id), f", {view.attempts} attempt{'s' if view.attempts != 1 else ''}"]],
              ["started", view.started], ["ended", view.ended or "not finished"],
@@ -41,7 +41,7 @@ def metrics_text(step: StepView) -> str:
 
 def step_row(step: StepView) -> list:
     goals = ", ".join(label for _, label in step.goals)
-    return [Code(step.id), [step.label, " ", Code(lookups.short(step.node))],
+    return [Code(step.id), [step.label, " ", Code(compact(step.node))],
             Code(step.evaluator) if step.evaluator else "none", goals, step.state, metrics_text(step)]
 
 
@@ -74,7 +74,7 @@ def spread_range_text(value) -> str:
 
 
 def dimension_table(values: ValuesView) -> Table:
-    rows = [[d.label, Code(lookups.short(d.node)), num(d.score), num(d.spread_sd), spread_range_text(d.spread_range)]
+    rows = [[d.label, Code(compact(d.node)), num(d.score), num(d.spread_sd), spread_range_text(d.spread_range)]
             for d in values.dimensions]
     return Table(["dimension", "node", "score", "± sd", "range"], rows, numeric={2, 3, 4})
 
@@ -108,7 +108,7 @@ def value_section(view: RunView, figures: Figures, notes: dict[str, list[str]]) 
         v = s.values
         blocks.append(Heading(3, f"{v.theory_label}: {s.label}"))
         blocks.append(Para(["Step ", Code(s.id), " (", Code(s.evaluator or "no evaluator"), ") on ",
-                            Code(lookups.short(v.theory)), f", {len(v.dimensions)} dimensions."]))
+                            Code(compact(v.theory)), f", {len(v.dimensions)} dimensions."]))
         blocks.append(dimension_table(v))
         blocks += target_blocks(v)
         extra = [*v.notes, *notes.get(s.id, [])]
@@ -128,7 +128,7 @@ def citations(view: RunView) -> list[Block]:
     items = []
     for iri, step_ids in cited:
         paper = view.papers.get(iri)
-        head: list = ([paper["title"] + (f" ({paper['year']})" if paper.get("year") else ""), ", ", Code(lookups.short(iri))]
+        head: list = ([paper["title"] + (f" ({paper['year']})" if paper.get("year") else ""), ", ", Code(compact(iri))]
                       if paper else [Code(iri), " (not in the graph)"])
         by: list = [", cited by "]
         for i, sid in enumerate(step_ids):
