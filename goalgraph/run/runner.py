@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -32,9 +31,10 @@ def _utc_now() -> str:
 
 
 def slug(text: str, limit: int = 60) -> str:
-    """Lower-case kebab slug that fits the instance IRI pattern (`[a-z0-9]+(-[a-z0-9]+)*`)."""
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
-    return s or "x"
+    """Lower-case kebab slug that fits the instance IRI pattern (`[a-z0-9]+(-[a-z0-9]+)*`), at most `limit` long."""
+    from goalgraph.evaluation.scoring import slug as kebab
+
+    return kebab(text, empty="")[:limit].strip("-") or "x"
 
 
 def model_name(model: str) -> str:
