@@ -13,7 +13,7 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet "$(TORCH)" -e ".[dev,runtime,values,embeddings]"
+	$(PY) -m pip install --quiet "$(TORCH)" -e ".[dev,runtime,values,embeddings,align]"
 	# Editable installs are not byte-compiled, and PYTHONDONTWRITEBYTECODE (set on these machines) stops
 	# Python from caching it: without this every `goalgraph show` recompiles the package (~50 ms).
 	$(PY) -m compileall -q goalgraph plugins/goalgraph_builtins
@@ -21,7 +21,8 @@ $(STAMP): pyproject.toml Makefile
 
 # The main job on the bundled graph: a literature-linked plan for each goal level, then a real offline run of
 # the basic-values plan (a small model trained here in seconds, the bundled MiniLM for the value profiler) and
-# its report. Everything lands in demo-out/.
+# its report; then the model aligned towards a value profile, measured again and compared. Everything lands in
+# demo-out/.
 DEMO   ?= demo-out
 GG     := $(VENV)/bin/goalgraph
 LEVELS := human-instructions human-preferences value-principles basic-values
@@ -48,17 +49,27 @@ demo: setup
 	  -o $(DEMO)/plan-preferences-run.yaml
 	$(GG) run $(DEMO)/plan-preferences-run.yaml --model $(DEMO)/model --output $(DEMO)/run-preferences
 	$(GG) report $(DEMO)/run-preferences --format html -o $(DEMO)/run-preferences/report.html
+	@echo; echo "== Aligning with a value profile: best-of-8 sampling towards demo/data/target-caring.json"
+	$(GG) align value-best-of-n --model $(DEMO)/model --target demo/data/target-caring.json \
+	  --output $(DEMO)/model-caring --option n=8
+	$(GG) run $(DEMO)/plan-run.yaml --model $(DEMO)/model-caring --output $(DEMO)/run-caring --limit 12
+	$(GG) report $(DEMO)/run --compare $(DEMO)/run-caring --target demo/data/target-caring.json \
+	  --format md -o $(DEMO)/run-caring/compare.md
+	@sed -n '/^### Schwartz/,/^### Social/p' $(DEMO)/run-caring/compare.md
+	$(GG) ask aligned-models --with-results $(DEMO)/model-caring
 	@echo; echo "Plans, runs and reports are in $(DEMO)/: open $(DEMO)/run-preferences/report.html in a browser"
 
 test: setup
 	$(PY) -m pytest -q
 
 bench: setup
+	$(PY) -m pip install --quiet "$(TORCH)" -e ".[bench]"
 	$(PY) benchmarks/bench_graph.py
 	$(PY) benchmarks/bench_plugins.py
 	$(PY) benchmarks/bench_profiler.py
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_align.py
 	# lm-eval lives in its own venv (created on first use, about 2 GB): the anchor must not share our packages.
 	$(PY) benchmarks/bench_eval.py --lmeval-venv .venv-lmeval --create-venv
 

@@ -217,3 +217,9 @@ def test_result_queries_are_empty_on_the_bare_graph(graph):
     models and checks their answers."""
     assert list(graph.ask(_q("leaderboard-by-dimension"))) == []
     assert list(graph.ask(_q("model-levels"))) == []
+
+
+def test_aligned_models_is_empty_on_the_bare_graph(graph):
+    """Reads the provenance aligners write beside alignment.json (`--with-results OUTPUT`);
+    tests/test_alignment_provenance.py aligns fake models and checks its answers."""
+    assert list(graph.ask(_q("aligned-models"))) == []

@@ -10,6 +10,7 @@ from goalgraph.align.errors import AlignmentError
 PREFERENCE_ONLY = ("loss", "beta", "label_smoothing", "average_log_probs", "precompute_ref_logps")
 # Options that change how a run is kept, not what it computes: they may differ between a run and its resume.
 NOT_HASHED = ("save_steps", "keep_checkpoints")
+DTYPES = ("float32", "bfloat16")
 
 
 @dataclass
@@ -27,6 +28,8 @@ class TrainConfig:
     save_steps: int = 50                      # checkpoint every N optimizer steps; 0: never
     keep_checkpoints: int = 2
     device: str = "auto"
+    dtype: str = "float32"                    # or bfloat16 (half the memory; AdamW on bf16 weights loses the
+                                              # smallest updates, so keep float32 where it fits)
     disable_dropout: bool | None = None       # None: off for DPO (as TRL: policy and reference then agree at
                                               # step 0), on for SFT
     lora: bool = False
@@ -61,6 +64,9 @@ def make_config(aligner: str, options: dict[str, Any]) -> TrainConfig:
         raise AlignmentError(f"save_steps must be 0 or more, got {cfg.save_steps}")
     if cfg.max_length is not None and cfg.max_length < 2:
         raise AlignmentError(f"max_length must be at least 2, got {cfg.max_length}")
+    if cfg.dtype not in DTYPES:
+        raise AlignmentError(f"dtype must be one of {', '.join(DTYPES)}, got {cfg.dtype!r} (float16 trains badly "
+                             "without loss scaling)")
     if not 0.0 <= cfg.warmup_ratio < 1.0:
         raise AlignmentError(f"warmup_ratio must be in [0, 1), got {cfg.warmup_ratio}")
     if cfg.learning_rate is None:

@@ -108,6 +108,21 @@ def _row(record: Any, where: str) -> dict:
     return record
 
 
+def raw_records(path: str | Path) -> list[Any]:
+    """The file's records as parsed, for aligners that pass rows on unchanged (a selection of them)."""
+    return _load(path)
+
+
+def read_prompts(path: str | Path, limit: int | None = None) -> list[str]:
+    """The `prompt` text of every row (prompt-only, SFT and preference files all qualify), or of the first
+    `limit`, for the aligners that generate their own answers; the first row without one raises an
+    AlignmentDataError naming it."""
+    records = _load(path)
+    prompts = [_text(_row(r, _where(path, n)).get("prompt"), _where(path, n), "prompt")
+               for n, r in enumerate(records)]
+    return prompts[:limit] if limit else prompts
+
+
 def read_sft(path: str | Path) -> list[SFTRow]:
     """SFT rows of a file; the first bad row raises an AlignmentDataError naming file and row."""
     rows = []

@@ -27,15 +27,40 @@ def collate(examples: Sequence[Encoded], pad_id: int, device: Any = "cpu") -> di
 def token_logps(model: Any, batch: dict[str, Any]) -> tuple[Any, Any]:
     """(log-prob of each next token [B, T-1], mask of the tokens that count [B, T-1]).
 
-    gather minus logsumexp instead of a full log_softmax: one [B, T, V] tensor fewer, which is what limits the
-    batch size with a large vocabulary."""
+    Two savings, both exact: the LM head runs only from the first position that predicts a completion token in
+    any row (the model's own `logits_to_keep`, so a model that scales or caps its logits still does so), since
+    the prompt's logits carry no loss; on a 32,000-token vocabulary that cut a DPO forward and backward pass by
+    42% (docs/performance.md). And gather minus logsumexp instead of a full log_softmax: one [B, T, V] tensor
+    fewer, which is what limits the batch size with a large vocabulary. Columns before the first are zeros,
+    masked out."""
     import torch
 
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1].float()
     labels = batch["labels"][:, 1:]
     mask = labels != IGNORE
-    picked = torch.gather(logits, 2, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-    return (picked - torch.logsumexp(logits, dim=-1)) * mask, mask
+    width = labels.shape[1]
+    counted = mask.any(dim=0).nonzero()
+    first = int(counted[0]) if len(counted) and _keeps_logits(model) else 0
+    kwargs = {"logits_to_keep": torch.arange(first, width, device=labels.device)} if first else {}
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], **kwargs).logits
+    logits = (logits if first else logits[:, :-1]).float()
+    kept = labels[:, first:]
+    picked = torch.gather(logits, 2, kept.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    logps = (picked - torch.logsumexp(logits, dim=-1)) * mask[:, first:]
+    if first:
+        logps = torch.cat([logps.new_zeros((logps.shape[0], first)), logps], dim=1)
+    return logps, mask
+
+
+def _keeps_logits(model: Any) -> bool:
+    """Whether the model's forward takes `logits_to_keep` (most transformers causal LMs; peft passes it on)."""
+    import inspect
+
+    base = getattr(model, "get_base_model", None)
+    target = base() if callable(base) else model
+    try:
+        return "logits_to_keep" in inspect.signature(target.forward).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def sequence_logps(model: Any, batch: dict[str, Any], *, average: bool = False) -> Any:

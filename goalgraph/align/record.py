@@ -1,6 +1,9 @@
 """The alignment record (`OUTPUT/alignment.json`): what was done to which model with which data, so an aligned
 model can be traced back, compared against its base (`goalgraph report --compare` names the aligner from it)
-and re-made. Written atomically, after the model files, so its presence means the directory is complete."""
+and re-made. Written atomically, after the model files, so its presence means the directory is complete.
+
+Beside it goes `OUTPUT/provenance.ttl` (`goalgraph.align.provenance`): the same record as graph nodes, which
+`--with-results OUTPUT` merges so the aligned model shows up next to its method node."""
 from __future__ import annotations
 
 import hashlib
@@ -17,6 +20,10 @@ METHODS = {
     "dpo": ID + "method/dpo",
     "ipo": ID + "method/ipo",
     "hinge": ID + "method/slic-hf",
+    "principles-icl": ID + "method/in-context-principle-alignment",
+    "critique-revise": ID + "method/constitutional-ai",
+    "value-filter-sft": ID + "method/value-injection",
+    "value-best-of-n": ID + "method/best-of-n",
 }
 
 
@@ -50,7 +57,14 @@ def build(*, aligner: str, loss: str | None, base_path: str, base_fingerprint: s
 
 
 def write(output: Path, record: dict[str, Any]) -> None:
+    """`provenance.ttl`, then `alignment.json`, each atomically. The record goes last because it is the marker
+    the aligners trust: with it present they return the finished run without writing anything again, so a crash
+    between the two must leave the record missing (the next run redoes both), never the provenance."""
+    from goalgraph.align.provenance import to_turtle
+    from goalgraph.run.locate import PROVENANCE
     from goalgraph.run.results import ALIGNMENT_RECORD
     from goalgraph.util.atomic import write_text_atomic
 
-    write_text_atomic(Path(output) / ALIGNMENT_RECORD, json.dumps(record, indent=2) + "\n")
+    output = Path(output)
+    write_text_atomic(output / PROVENANCE, to_turtle(record, output))
+    write_text_atomic(output / ALIGNMENT_RECORD, json.dumps(record, indent=2) + "\n")

@@ -34,8 +34,13 @@ TRAINING_LOG = "training_log.json"
 
 
 def train(aligner: str, model_path: str | Path, data_path: str | Path, output_dir: str | Path, *,
-          overwrite: bool = False, on_step: OnStep | None = None, **options: Any) -> dict[str, Any]:
-    """Train `aligner` ("sft" or "dpo") and write the aligned model with its record into `output_dir`."""
+          overwrite: bool = False, on_step: OnStep | None = None, record_as: str | None = None,
+          keep_paths: tuple[str, ...] = (), record_extra: dict[str, Any] | None = None,
+          **options: Any) -> dict[str, Any]:
+    """Train `aligner` ("sft" or "dpo") and write the aligned model with its record into `output_dir`.
+
+    Aligners built on this loop (value-filter-sft) name themselves in the record with `record_as`, add their
+    own fields with `record_extra`, and keep their files in `output_dir` under the names in `keep_paths`."""
     from goalgraph.align import data as D
     from goalgraph.align import record as R
 
@@ -54,7 +59,7 @@ def train(aligner: str, model_path: str | Path, data_path: str | Path, output_di
     from goalgraph.util.digest import file_sha256
 
     device = _device(cfg.device)
-    model, tokenizer = _load(model_path)
+    model, tokenizer = _load(model_path, cfg.dtype)
     window = _window(model, tokenizer)
     max_length = min(cfg.max_length or 1024, window)
     fields = ("completion",) if aligner == "sft" else ("chosen", "rejected")
@@ -63,7 +68,7 @@ def train(aligner: str, model_path: str | Path, data_path: str | Path, output_di
     base_fp, data_sha = model_fingerprint(model_path), file_sha256(data_path)
     run_hash = R.config_hash({"aligner": aligner, "base": base_fp, "data": data_sha,
                               "hyperparameters": {k: v for k, v in hyper.items() if k not in NOT_HASHED}})
-    finished = _check_output(output, run_hash, overwrite)
+    finished = _check_output(output, run_hash, overwrite, keep_paths)
     if finished is not None:
         return finished
     resume_from = checkpoints.checkpoint_dirs(output)[-1] if checkpoints.checkpoint_dirs(output) else None
@@ -137,7 +142,7 @@ def train(aligner: str, model_path: str | Path, data_path: str | Path, output_di
 
     write_text_atomic(output / TRAINING_LOG, json.dumps(history, indent=0) + "\n")
     summary = {k: v for k, v in history[-1].items() if k not in ("step", "lr")} if history else {}
-    record = R.build(aligner=aligner, loss=cfg.loss if aligner == "dpo" else None, base_path=model_path,
+    record = R.build(aligner=record_as or aligner, loss=cfg.loss if aligner == "dpo" else None, base_path=model_path,
                      base_fingerprint=base_fp, data_path=data_path, data_sha256=data_sha, rows=len(rows),
                      hyperparameters=hyper, seed=cfg.seed, steps=total,
                      final_loss=history[-1]["loss"] if history else None,
@@ -145,7 +150,8 @@ def train(aligner: str, model_path: str | Path, data_path: str | Path, output_di
                             "resumed_from_step": start if resume_from is not None else None,
                             "train_seconds": round(seconds, 3), "reference_seconds": reference_seconds,
                             "config_sha256": run_hash,
-                            "truncated_rows": sum(any(e.truncated for e in ex) for ex in examples)})
+                            "truncated_rows": sum(any(e.truncated for e in ex) for ex in examples),
+                            **(record_extra or {})})
     R.write(output, record)
     checkpoints.clear(output)
     return record
@@ -215,6 +221,11 @@ def _set_rng(state: dict[str, Any]) -> None:
 # -- set-up -----------------------------------------------------------------------------------------------------
 
 def _check_paths(model_path: str, output: Path) -> None:
+    from goalgraph.runtime.model_spec import is_spec_dir, weights_source
+
+    if is_spec_dir(model_path):
+        raise AlignmentError(f"{model_path} is a model spec (an inference-time aligner's output); training needs "
+                             f"weights: give its base, {weights_source(model_path)}")
     base = Path(model_path).expanduser()
     if base.exists() and output.exists() and base.resolve() == output.resolve():
         raise AlignmentError(f"the output directory {output} is the base model's own directory; choose another")
@@ -222,7 +233,8 @@ def _check_paths(model_path: str, output: Path) -> None:
         raise AlignmentError(f"the output {output} exists and is not a directory")
 
 
-def _check_output(output: Path, run_hash: str, overwrite: bool) -> dict[str, Any] | None:
+def _check_output(output: Path, run_hash: str, overwrite: bool, keep_paths: tuple[str, ...] = ()
+                  ) -> dict[str, Any] | None:
     """The finished record when this very run is already done; an error when `output` holds something else."""
     from goalgraph.run.results import ALIGNMENT_RECORD
 
@@ -236,7 +248,7 @@ def _check_output(output: Path, run_hash: str, overwrite: bool) -> dict[str, Any
             if isinstance(record, dict) and record.get("config_sha256") == run_hash:
                 return record
             raise AlignmentError(f"{output} already holds an aligned model from a different run "
-                                 "(pass overwrite=True to replace it)")
+                                 "(pass overwrite (--overwrite) to replace it)")
         record_file.unlink()
     found = checkpoints.checkpoint_dirs(output)
     if found:
@@ -244,10 +256,12 @@ def _check_output(output: Path, run_hash: str, overwrite: bool) -> dict[str, Any
         if state.get("config_sha256") != run_hash:
             if not overwrite:
                 raise AlignmentError(f"{output} holds checkpoints of a run with a different model, data or "
-                                     "hyper-parameters (pass overwrite=True to start afresh)")
+                                     "hyper-parameters (pass overwrite (--overwrite) to start afresh)")
             checkpoints.clear(output)
-    elif output.is_dir() and any(p.name != checkpoints.CHECKPOINTS for p in output.iterdir()) and not overwrite:
-        raise AlignmentError(f"the output directory {output} is not empty (pass overwrite=True to write into it)")
+    elif output.is_dir() and not overwrite and any(p.name not in (checkpoints.CHECKPOINTS, *keep_paths)
+                                                   for p in output.iterdir()):
+        raise AlignmentError(f"the output directory {output} is not empty (pass overwrite (--overwrite) to write "
+                             "into it)")
     return None
 
 
@@ -255,7 +269,7 @@ def _require_peft() -> None:
     try:
         import peft  # noqa: F401
     except ImportError:
-        raise AlignmentError("lora=True needs peft, which is not installed (pip install peft)") from None
+        raise AlignmentError("the lora option needs peft, which is not installed (pip install peft)") from None
 
 
 def _wrap_lora(model: Any, cfg: TrainConfig) -> Any:
@@ -277,7 +291,7 @@ def _device(name: str) -> str:
     return "cpu" if device == "mps" and name == "auto" else device   # auto: CUDA when present, else the CPU
 
 
-def _load(model_path: str) -> tuple[Any, Any]:
+def _load(model_path: str, dtype: str = "float32") -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -289,8 +303,8 @@ def _load(model_path: str) -> tuple[Any, Any]:
     try:
         check_model_source(model_path)
         tokenizer = AutoTokenizer.from_pretrained(model_path)
-        # full precision for training: half-precision AdamW without loss scaling loses small updates
-        model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
+        # float32 unless asked: half-precision AdamW without loss scaling loses small updates
+        model = AutoModelForCausalLM.from_pretrained(model_path, dtype=getattr(torch, dtype))
     except Exception as exc:  # transformers raises OSError/ValueError/KeyError/... for unusable models
         raise AlignmentError(f"cannot load model {model_path!r}: {one_line(exc)}") from None
     if tokenizer.pad_token_id is None:

@@ -1,5 +1,5 @@
 """Typer app: search, show, query, ask, path, stats, validate, export (plugins, eval, plan, run and report live
-beside it). `--with-results DIR` on show, query and ask merges run provenance like a `--graph` file."""
+beside it). `--with-results DIR` on show, query and ask merges run (and alignment) provenance like a `--graph` file."""
 from __future__ import annotations
 
 import functools
@@ -28,7 +28,8 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json o
 ResultsOpt = Annotated[
     Optional[list[Path]],
     typer.Option("--with-results", "-R", metavar="DIR", help="Merge the provenance.ttl of a `goalgraph run` "
-                 "directory, or of every run under DIR (repeatable; SHACL-checked like --graph files)."),
+                 "directory or an aligned model directory, or of every one under DIR (repeatable; SHACL-checked "
+                 "like --graph files)."),
 ]
 
 

@@ -15,7 +15,7 @@ from goalgraph.graph.namespaces import GG, ID, PREFIXES, compact, split_node_iri
 KIND_PRIORITY = [
     "goal", "method", "benchmark", "dataset", "instrument", "theory", "dimension", "approach",
     "classifier", "aspect", "challenge", "paradigm", "learning-line", "learning-level", "taxonomy",
-    "prompt-type", "data-source", "evaluator", "aligner", "paper",
+    "prompt-type", "data-source", "principle", "evaluator", "aligner", "paper",
 ]
 
 _LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")

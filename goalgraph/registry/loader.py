@@ -11,6 +11,7 @@ import importlib
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from goalgraph.errors import GoalgraphError
@@ -259,6 +260,10 @@ class PluginHost:
         mod_file = getattr(plugin, "__file__", None)
         if mod_file:
             rec.files.append(mod_file)
+        # A package's hooks import its other modules (manifests often live there): editing any of them must
+        # invalidate the snapshot too, not only the package's __init__.
+        for folder in getattr(plugin, "__path__", None) or []:
+            rec.files.extend(sorted(str(f) for f in Path(folder).rglob("*.py") if str(f) != mod_file))
         try:
             self.pm.register(plugin, name=rec.name)
         except (PluginValidationError, ValueError) as exc:

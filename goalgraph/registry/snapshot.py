@@ -16,7 +16,7 @@ from typing import Any
 
 from goalgraph.registry.loader import ENV_DISABLE, ENV_LOAD, ENV_STRICT
 
-FORMAT = 1
+FORMAT = 2   # 2: a plugin package's every module is stamped, not only its __init__
 
 
 def _cache_path(key: str) -> Path:

@@ -1,4 +1,5 @@
-"""Finding run provenance for `--with-results DIR`: a run directory, or a folder holding run directories.
+"""Finding provenance for `--with-results DIR`: a run directory (`goalgraph run`), an aligned model directory
+(`goalgraph align` writes one beside `alignment.json`), or a folder holding any of them.
 
 Only pathlib here: `goalgraph query/ask/show --with-results` must stay as light as the graph path.
 """
@@ -12,21 +13,21 @@ PROVENANCE = "provenance.ttl"
 
 
 def provenance_files(dirs: list[str | Path]) -> list[Path]:
-    """Every `provenance.ttl` under the given directories (a directory that is a run gives its own), in a
-    stable order; a directory with none is an error naming it."""
+    """Every `provenance.ttl` under the given directories (a run or aligned model directory gives its own), in
+    a stable order; a directory with none is an error naming it."""
     out: list[Path] = []
     for raw in dirs:
         root = Path(raw).expanduser()
         if root.is_file() and root.name == PROVENANCE:
             found = [root]
         elif not root.is_dir():
-            raise GoalgraphError(f"--with-results {raw}: no such run directory")
+            raise GoalgraphError(f"--with-results {raw}: no such run directory or aligned model directory")
         elif (root / PROVENANCE).is_file():
             found = [root / PROVENANCE]
         else:
             found = sorted(root.rglob(PROVENANCE))
         if not found:
             raise GoalgraphError(f"--with-results {raw}: no {PROVENANCE} in it or below it (is it a `goalgraph run` "
-                                 f"output directory?)")
+                                 f"output directory or a model directory written by `goalgraph align`?)")
         out.extend(p for p in found if p not in out)
     return out

@@ -20,11 +20,14 @@ Progress = Callable[[list[int], list[Any]], None]
 class CausalLM:
     def __init__(self, model: Any, tokenizer: Any, *, source: str, device: str, dtype: Any, batch_size: BatchSize,
                  revision: str | None = None, chat: bool = False, system_prompt: str | None = None,
-                 share_prefix: bool = True):
+                 share_prefix: bool = True, prompt_style: str = "chat"):
         self.model, self.tokenizer = model, tokenizer
         self.source, self.device, self.dtype, self.revision = source, device, dtype, revision
         self.batch = batch_size
         self.chat, self.system_prompt = chat, system_prompt
+        # "prefix": the system prompt is written before every context and prompt, for models without a chat
+        # template (a principle-prompted spec chooses it); "chat": it is the template's system turn.
+        self.prompt_style = prompt_style
         self.share_prefix = share_prefix and _supports_shared_cache(model)
         self.encoder = PairEncoder(tokenizer)
         self.max_length = _max_length(model, tokenizer)
@@ -39,14 +42,20 @@ class CausalLM:
     def load(cls, source: str, *, device: str = "auto", dtype: str = "auto", batch_size: int | str = "auto",
              revision: str | None = None, trust_remote_code: bool = False, chat: bool = False,
              system_prompt: str | None = None, share_prefix: bool = True) -> "CausalLM":
-        import torch
         from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
 
         from goalgraph.runtime.device import resolve_device, resolve_dtype
+        from goalgraph.runtime.model_spec import is_spec_dir
 
+        if is_spec_dir(source):
+            from goalgraph.runtime.wrapped import load_spec
+
+            return load_spec(cls, source, device=device, dtype=dtype, batch_size=batch_size, revision=revision,
+                             trust_remote_code=trust_remote_code, chat=chat, system_prompt=system_prompt,
+                             share_prefix=share_prefix)
         check_model_source(source)
         dev = resolve_device(device)
         common = {"revision": revision, "trust_remote_code": trust_remote_code}
@@ -59,8 +68,9 @@ class CausalLM:
             raise
         except Exception as exc:  # transformers raises OSError/ValueError/KeyError/... for unusable models
             raise EvaluationError(f"cannot load model {source!r}: {first_line(exc)}") from None
-        model.to(dev).eval()
-        torch.set_grad_enabled(False)
+        # Frozen weights: no forward pass builds an autograd graph, and unlike a process-wide
+        # set_grad_enabled(False) this leaves gradients on for anything else in the process (a training loop).
+        model.to(dev).eval().requires_grad_(False)
         resolved = getattr(config, "_commit_hash", None) or revision
         return cls(model, tokenizer, source=source, device=dev, dtype=torch_dtype,
                    batch_size=parse_batch_size(batch_size, dev),
@@ -72,8 +82,9 @@ class CausalLM:
         if self._fingerprint is None:
             from goalgraph.runtime.fingerprint import model_fingerprint
 
+            settings = {"prompt_style": "prefix"} if self.prompt_style == "prefix" and self.system_prompt else {}
             self._fingerprint = model_fingerprint(self.source, self.revision, dtype=str(self.dtype), chat=self.chat,
-                                                  system_prompt=self.system_prompt)
+                                                  system_prompt=self.system_prompt, **settings)
         return self._fingerprint
 
     def describe(self) -> dict[str, Any]:
@@ -97,7 +108,7 @@ class CausalLM:
 
         fits, long = [], []
         for i, r in enumerate(requests):
-            ctx, cont = self.encoder.pair(self._chat(r.context) if self.chat else r.context, r.continuation)
+            ctx, cont = self.encoder.pair(self.wrap_prompt(r.context), r.continuation)
             if not cont:
                 raise EvaluationError(f"request {i}: the continuation {r.continuation!r} encodes to no tokens")
             if len(cont) > self.max_length:
@@ -122,50 +133,73 @@ class CausalLM:
     def generate(self, requests: Sequence[Generation], on_done: Progress | None = None) -> list[str]:
         """Generated text per request, cut at the first stop string. Greedy requests are batched (left-padded);
         sampled ones run one at a time under their own seed, so batching never changes a sample."""
-        import torch
-
         answers: list[Any] = [None] * len(requests)
         order = sorted(range(len(requests)), key=lambda i: -len(requests[i].prompt))
         greedy = [i for i in order if requests[i].temperature <= 0]
         sampled = [i for i in order if requests[i].temperature > 0]
-        self.tokenizer.padding_side = "left"
         batches = [greedy[k:k + self.batch.value] for k in range(0, len(greedy), self.batch.value)]
         batches += [[i] for i in sampled]
         for idx in batches:
-            reqs = [requests[i] for i in idx]
-            r0 = reqs[0]
-            prompts = [self._chat(r.prompt) if self.chat else r.prompt for r in reqs]
-            new_tokens = max(r.max_new_tokens for r in reqs)
-            room = self.max_length - new_tokens
-            if room < 1:
-                raise EvaluationError(f"max_new_tokens={new_tokens} leaves no room for a prompt in the model's "
-                                      f"{self.max_length}-token window")
-            # As lm-eval does: keep the end of a long prompt, so prompt + answer fit the window.
-            self.tokenizer.truncation_side = "left"
-            enc = self.tokenizer(prompts, return_tensors="pt", padding=True, truncation=True, max_length=room,
-                                 add_special_tokens=not (self.chat and self.tokenizer.bos_token and
-                                                         prompts[0].startswith(self.tokenizer.bos_token)))
-            enc = {k: v.to(self.device) for k, v in enc.items()}
-            kwargs: dict[str, Any] = {"max_new_tokens": new_tokens, "pad_token_id": self.pad_id}
-            if r0.temperature > 0:
-                torch.manual_seed(r0.seed)
-                kwargs.update(do_sample=True, temperature=r0.temperature)
-            else:
-                kwargs.update(do_sample=False)
-            stops = sorted({s for r in reqs for s in r.until})
-            if stops:
-                kwargs.update(stop_strings=stops, tokenizer=self.tokenizer)
-            out = self.model.generate(**enc, **kwargs)
-            width = enc["input_ids"].shape[1]
-            texts = []
-            for k, r in enumerate(reqs):
-                new = out[k, width:width + r.max_new_tokens]
-                texts.append(_cut(self.tokenizer.decode(new, skip_special_tokens=True), r.until))
+            texts = [group[0] for group in self._generate_batch([requests[i] for i in idx])]
             for i, t in zip(idx, texts):
                 answers[i] = t
             if on_done:
                 on_done(list(idx), texts)
         return answers
+
+    def samples(self, request: Generation, n: int) -> list[str]:
+        """`n` samples for one sampled request, drawn in one batched call under the request's seed (what
+        best-of-n decoding needs): the same request and n always give the same n texts."""
+        if request.temperature <= 0:
+            raise EvaluationError("samples() needs a request with temperature > 0")
+        return self._generate_batch([request], n)[0]
+
+    def _generate_batch(self, reqs: Sequence[Generation], n: int = 1) -> list[list[str]]:
+        """`n` texts for each of `reqs` (which share their sampling settings), from one `model.generate`."""
+        import torch
+
+        self.tokenizer.padding_side = "left"
+        r0 = reqs[0]
+        prompts = [self.wrap_prompt(r.prompt) for r in reqs]
+        new_tokens = max(r.max_new_tokens for r in reqs)
+        room = self.max_length - new_tokens
+        if room < 1:
+            raise EvaluationError(f"max_new_tokens={new_tokens} leaves no room for a prompt in the model's "
+                                  f"{self.max_length}-token window")
+        # As lm-eval does: keep the end of a long prompt, so prompt + answer fit the window.
+        self.tokenizer.truncation_side = "left"
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, truncation=True, max_length=room,
+                             add_special_tokens=not (self.chat and self.tokenizer.bos_token and
+                                                     prompts[0].startswith(self.tokenizer.bos_token)))
+        enc = {k: v.to(self.device) for k, v in enc.items()}
+        kwargs: dict[str, Any] = {"max_new_tokens": new_tokens, "pad_token_id": self.pad_id}
+        if r0.temperature > 0:
+            torch.manual_seed(r0.seed)
+            kwargs.update(do_sample=True, temperature=r0.temperature)
+        else:
+            kwargs.update(do_sample=False)
+        if n > 1:
+            kwargs["num_return_sequences"] = n
+        stops = sorted({s for r in reqs for s in r.until})
+        if stops:
+            kwargs.update(stop_strings=stops, tokenizer=self.tokenizer)
+        out = self.model.generate(**enc, **kwargs)
+        width = enc["input_ids"].shape[1]
+        groups = []
+        for k, r in enumerate(reqs):
+            rows = out[k * n:(k + 1) * n, width:width + r.max_new_tokens]
+            groups.append([_cut(self.tokenizer.decode(row, skip_special_tokens=True), r.until) for row in rows])
+        return groups
+
+    def wrap_prompt(self, text: str) -> str:
+        """The text the model actually reads for a context or prompt: the chat template's turns, or the
+        system prompt written before it (an empty context gets the system prompt alone, so the
+        continuation is scored right after it and keeps its own leading whitespace)."""
+        if self.chat:
+            return self._chat(text)
+        if self.prompt_style == "prefix" and self.system_prompt:
+            return f"{self.system_prompt}\n\n{text}" if text else self.system_prompt
+        return text
 
     def _chat(self, text: str) -> str:
         messages = ([{"role": "system", "content": self.system_prompt}] if self.system_prompt else [])

@@ -19,6 +19,10 @@ _EDGE = 1 << 20
 
 def directory_fingerprint(path: str | Path) -> str:
     root = Path(path)
+    from goalgraph.runtime.model_spec import is_spec_dir
+
+    if is_spec_dir(root):
+        return _spec_fingerprint(root)
     h = hashlib.sha256()
     for name in _TEXT_FILES:
         f = root / name
@@ -42,3 +46,13 @@ def model_fingerprint(source: str, revision: str | None = None, **settings: obje
     base = directory_fingerprint(p) if p.is_dir() else f"hub:{source}@{revision or 'main'}"
     extra = json.dumps({k: settings[k] for k in sorted(settings)}, default=str)
     return hashlib.sha256(f"{base}\0{extra}".encode()).hexdigest()
+
+
+def _spec_fingerprint(root: Path) -> str:
+    """A model spec is its wrapping settings plus its base's fingerprint (not the base's path: moving the
+    pair keeps it)."""
+    from goalgraph.runtime.model_spec import read_spec
+
+    spec = read_spec(root)
+    body = json.dumps({"kind": spec.kind, "settings": spec.settings}, sort_keys=True, default=str)
+    return hashlib.sha256(f"spec\0{body}\0{model_fingerprint(spec.base)}".encode()).hexdigest()

@@ -60,6 +60,11 @@ class RewardModel:
     def load(cls, path_or_hub_id: str, device: str = "auto", dtype: str = "auto", batch_size: int | str = 8,
              trust_remote_code: bool = False, revision: str | None = None) -> "RewardModel":
         source = str(path_or_hub_id)
+        from goalgraph.runtime.model_spec import is_spec_dir
+
+        if is_spec_dir(source):
+            raise EvaluationError(f"{source} is a model spec (a wrapped causal LM); a reward model must be "
+                                  f"a weights directory or hub id")
         check_model_source(source, "reward model")
         from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 

@@ -59,3 +59,12 @@ def sft_file(tmp_path) -> Path:
 @pytest.fixture
 def preference_file(tmp_path) -> Path:
     return write_jsonl(tmp_path / "prefs.jsonl", PREFERENCE_ROWS)
+
+
+@pytest.fixture(scope="session")
+def talking_model(tmp_path_factory) -> Path:
+    """The tiny GPT-2 trained a few seconds on our sentences (100 steps, about 5 s), so that its answers hold words
+    to profile and to critique: a random one repeats one token, so every request would look alike."""
+    from tiny_models import build_talking_gpt2
+
+    return build_talking_gpt2(tmp_path_factory.mktemp("align-talking") / "talking", steps=100)

@@ -2,7 +2,6 @@
 bad-input contract, and the aligner components in the plugin registry."""
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
@@ -100,13 +99,6 @@ def test_bad_paths_are_one_line(cli, base_model, preference_file, tmp_path):
     (busy / "notes.txt").write_text("mine\n")
     line = one_error_line(align(cli, "dpo", "--model", base_model, "--data", preference_file, "--output", busy))
     assert "not empty" in line and "--overwrite" in line and "overwrite=True" not in line
-
-
-@pytest.mark.skipif(importlib.util.find_spec("peft") is not None, reason="peft is installed")
-def test_lora_without_peft_is_one_line(cli, base_model, sft_file, tmp_path):
-    line = one_error_line(align(cli, "sft", "--model", base_model, "--data", sft_file, "--output", tmp_path / "o",
-                                "--option", "lora=true"))
-    assert "needs peft" in line and "--option lora=true" in line
 
 
 def test_aligners_in_the_registry(cli):

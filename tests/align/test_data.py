@@ -153,3 +153,28 @@ def test_training_log_probs_match_evaluation(base_model, tokenizer):
     finally:
         torch.set_grad_enabled(True)      # CausalLM.load switches gradients off for the whole process
     assert got == pytest.approx(want, abs=1e-4)
+
+
+def test_log_probs_from_the_kept_logits_equal_the_full_softmax(base_model, tokenizer):
+    """token_logps runs the LM head only from the first completion position of the batch; the result must equal
+    the plain computation over every position (rows of different prompt lengths, so the cut is not a row's)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from goalgraph.align.logprobs import collate, token_logps
+
+    rows = [SFTRow("Q: Say the word river twice, then the word town three times.\nA:", " river river."),
+            SFTRow("Q: sky?\nA:", " sky sky sky, and the forest."),
+            SFTRow("Q: Tell me one rule.\nA:", " Be kind.")]
+    examples = [e[0] for e in encode_rows(rows, tokenizer, max_length=256, fields=("completion",))]
+    batch = collate(examples, tokenizer.eos_token_id)
+    model = AutoModelForCausalLM.from_pretrained(base_model).eval()
+    with torch.no_grad():
+        got, mask = token_logps(model, batch)
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+    labels = batch["labels"][:, 1:]
+    full = torch.log_softmax(logits.float(), -1).gather(2, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    want = full * (labels != IGNORE)
+    assert got.shape == want.shape and torch.equal(mask, labels != IGNORE)
+    assert torch.allclose(got, want, atol=1e-5)
+    assert not mask[:, :5].any()                  # the first columns were cut, so the saving was exercised

@@ -2,16 +2,17 @@
 margin, the record is complete and the aligned directory loads like any model."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
+import sys
 from datetime import datetime
 
 import pytest
+import torch
 
 from goalgraph.align import AlignmentError, train_dpo, train_sft
 
-from .helpers import completion_nll, preference_margin
+from .helpers import completion_nll, preference_margin, weights
 
 ID = "https://w3id.org/goalgraph/id/"
 RECORD_FIELDS = {"aligner", "method", "base_model", "data", "hyperparameters", "seed", "steps", "final_loss",
@@ -111,12 +112,26 @@ def test_checkpoints_keep_the_last_two(base_model, sft_file, tmp_path):
     assert not (out / "checkpoints").exists()    # cleared once the model and its record are written
 
 
-def test_lora_needs_peft(base_model, sft_file, tmp_path):
-    assert importlib.util.find_spec("peft") is None     # this environment has no peft: the error path is real
+def test_lora_needs_peft(base_model, sft_file, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "peft", None)      # as if peft were not installed: importing it fails
     with pytest.raises(AlignmentError, match="needs peft") as err:
         train_sft(base_model, sft_file, tmp_path / "lora", lora=True)
     assert "\n" not in str(err.value)
     assert not (tmp_path / "lora").exists()
+
+
+def test_lora_trains_adapters_and_saves_them_merged(base_model, sft_file, tmp_path):
+    """With peft: only the adapters train; the saved model is a plain one with the adapters merged into the
+    attention weights, every other weight exactly the base's, and it fits its data better than the base."""
+    out = tmp_path / "lora"
+    record = train_sft(base_model, sft_file, out, lora=True, lora_r=4, lora_alpha=8, lora_dropout=0.0,
+                       learning_rate=5e-3, max_steps=12, batch_size=4, save_steps=0)
+    assert record["hyperparameters"]["lora"] is True and record["hyperparameters"]["lora_r"] == 4
+    base, tuned = weights(base_model), weights(out)
+    assert tuned.keys() == base.keys()                  # merged: no adapter tensors left in the file
+    changed = {k for k in base if not torch.equal(base[k], tuned[k])}
+    assert changed and all("c_attn" in k for k in changed), changed
+    assert completion_nll(out, sft_file) < completion_nll(base_model, sft_file)
 
 
 @pytest.mark.parametrize("call,needle", [
@@ -149,3 +164,14 @@ def test_non_empty_output_is_refused(base_model, sft_file, tmp_path):
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(AlignmentError, match="not empty"):
         train_sft(base_model, sft_file, out, max_steps=1)
+
+
+def test_bfloat16_training_saves_bfloat16_weights(base_model, sft_file, tmp_path):
+    record = train_sft(base_model, sft_file, tmp_path / "bf16", dtype="bfloat16", learning_rate=1e-2, max_steps=3,
+                       batch_size=4, save_steps=0)
+    assert record["hyperparameters"]["dtype"] == "bfloat16"
+    tuned = weights(tmp_path / "bf16")
+    assert {t.dtype for t in tuned.values()} == {torch.bfloat16}
+    assert any(not torch.equal(t.float(), weights(base_model)[k].bfloat16().float()) for k, t in tuned.items())
+    with pytest.raises(AlignmentError, match="dtype must be one of float32, bfloat16"):
+        train_sft(base_model, sft_file, tmp_path / "fp16", dtype="float16")
