@@ -221,3 +221,23 @@ def test_target_settings_keep_what_the_spec_needs():
     assert settings["target"]["name"] == "example-culture-a"
     reward = reward_from_spec(settings)
     assert reward(["", "12 34"]) == [None, None]               # nothing to profile, and no model loaded for it
+
+
+def test_a_base_with_a_chat_template_gets_the_principles_as_its_system_turn(base_model, mine, tmp_path):
+    """prompt_style auto: a chat template present means the principles go into the template's system turn."""
+    import shutil
+
+    from goalgraph.runtime.causal_lm import CausalLM
+
+    chatty = tmp_path / "chatty"
+    shutil.copytree(base_model, chatty)
+    (chatty / "chat_template.jinja").write_text(
+        "{% for m in messages %}<{{ m.role }}>{{ m.content }}\n{% endfor %}{% if add_generation_prompt %}<a>{% endif %}")
+    record = principles_icl(chatty, tmp_path / "icl", load_principles([str(mine)]))
+    assert record["hyperparameters"]["prompt_style"] == "chat"
+    system = json.loads((tmp_path / "icl" / "goalgraph-model.json").read_text())["system_prompt"]
+    wrapped = CausalLM.load(str(tmp_path / "icl"), device="cpu")
+    assert wrapped.wrap_prompt("Is the river cold?") == f"<system>{system}\n<user>Is the river cold?\n<a>"
+    by_hand = CausalLM.load(str(chatty), device="cpu", chat=True, system_prompt=system)
+    ll = Loglikelihood("Is the river cold?", " yes")
+    assert wrapped.loglikelihood([ll])[0][0] == pytest.approx(by_hand.loglikelihood([ll])[0][0], abs=1e-6)

@@ -90,3 +90,23 @@ def test_dpo_resumes_with_its_saved_reference_log_probs(base_model, preference_f
     train_dpo(base_model, preference_file, tmp_path / "straight", loss="ipo", **settings)
     a, b = weights(out), weights(tmp_path / "straight")
     assert all(bool((a[k] == b[k]).all()) for k in a)
+
+
+def test_a_lora_run_resumes_to_the_same_merged_weights(base_model, sft_file, tmp_path):
+    settings = {"lora": True, "lora_r": 4, "learning_rate": 5e-3, "max_steps": 6, "batch_size": 2,
+                "save_steps": 2, "seed": 1}
+
+    class Crash(Exception):
+        pass
+
+    def crash(step, metrics):
+        if step == 3:
+            raise Crash
+
+    with pytest.raises(Crash):
+        train_sft(base_model, sft_file, tmp_path / "killed", on_step=crash, **settings)
+    resumed = train_sft(base_model, sft_file, tmp_path / "killed", **settings)
+    straight = train_sft(base_model, sft_file, tmp_path / "straight", **settings)
+    assert resumed["resumed_from_step"] == 2 and resumed["final_loss"] == straight["final_loss"]
+    a, b = weights(tmp_path / "killed"), weights(tmp_path / "straight")
+    assert max(float((a[k] - b[k]).abs().max()) for k in a) == 0.0
