@@ -15,7 +15,7 @@ def _wants_plugin_commands(argv: list[str]) -> bool:
     for i, a in enumerate(argv):
         if a.startswith("-"):
             continue
-        if i > 0 and argv[i - 1] in ("--graph", "-g", "--with-results", "-R"):
+        if i > 0 and argv[i - 1] in ("--graph", "-g", "--with-results", "-R", "--store"):
             continue
         return a not in BUILTIN_COMMANDS
     return False

@@ -25,6 +25,11 @@ GraphOpt = Annotated[
     typer.Option("--graph", "-g", metavar="FILE", help="Extra RDF file or folder to merge (repeatable). Also: GOALGRAPH_GRAPH."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
+StoreOpt = Annotated[
+    Optional[str],
+    typer.Option("--store", metavar="URL", help="Query this SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query, "
+                 "filled by `goalgraph publish`) instead of the embedded graph. Also: GOALGRAPH_STORE."),
+]
 ResultsOpt = Annotated[
     Optional[list[Path]],
     typer.Option("--with-results", "-R", metavar="DIR", help="Merge the provenance.ttl of a `goalgraph run` "
@@ -66,8 +71,10 @@ def _root(
     graph: GraphOpt = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip SHACL checks of user files.")] = False,
     with_results: ResultsOpt = None,
+    store: StoreOpt = None,
 ) -> None:
-    ctx.obj = {"graph": list(graph or []), "validate": not no_validate, "results": list(with_results or [])}
+    ctx.obj = {"graph": list(graph or []), "validate": not no_validate, "results": list(with_results or []),
+               "store": store}
 
 
 def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | None = None,
@@ -81,8 +88,24 @@ def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | 
         from goalgraph.run.locate import provenance_files
 
         paths += [str(p) for p in provenance_files(results)]
+    store = obj.get("store") or os.environ.get("GOALGRAPH_STORE")
+    if store:
+        return _load_remote(store, paths)
     check = obj.get("validate", True) if validate is None else validate
     return goalgraph.load(*paths, validate=check)
+
+
+def _load_remote(url: str, paths: list[str]):
+    """The graph on a SPARQL server holds what was published; local files are not merged into it."""
+    from goalgraph.errors import GoalgraphError
+    from goalgraph.graph.api import GoalGraph
+    from goalgraph.graph.sources import ENV_VAR, env_paths
+
+    if paths or env_paths():
+        raise GoalgraphError(f"--store {url}: the server's graph cannot be merged with --graph, --with-results or "
+                             f"{ENV_VAR} files; publish them first (`goalgraph publish --with-results DIR --write`) "
+                             f"or drop --store")
+    return GoalGraph.remote(url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +308,7 @@ def export(
 
 
 def _register_subcommands() -> None:
-    from goalgraph.cli import align, evaluate, plan, plugins, report, run_plan
+    from goalgraph.cli import align, evaluate, plan, plugins, publish, report, run_plan
 
     plugins.register(app, handles_errors)
     evaluate.register(app, handles_errors)
@@ -293,8 +316,9 @@ def _register_subcommands() -> None:
     run_plan.register(app, handles_errors)
     report.register(app, handles_errors)
     align.register(app, handles_errors)
+    publish.register(app, handles_errors)
 
 
 _register_subcommands()
 BUILTIN_COMMANDS = {"search", "show", "query", "ask", "path", "stats", "validate", "export", "plugins", "eval", "plan", "run",
-                    "report", "align"}
+                    "report", "align", "publish"}

@@ -1,11 +1,12 @@
 """`goalgraph eval`: run one evaluator component on one model. torch is imported only when it runs."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
@@ -33,9 +34,40 @@ class _Progress:
                 sys.stderr.write("\n")
 
 
+FAILURE_GRACE_S = 2.0
+
+
+def rank_command(fn: Callable) -> Callable:
+    """A command that may run as one rank of a `torchrun`/`accelerate launch` job: only rank 0 reports errors
+    (every rank meets the same bad input, and a rank's failure is exchanged so rank 0 reports it as
+    `rank K: ...`); the others exit with the same code in silence. The process group ends with the command."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from goalgraph.errors import GoalgraphError
+        from goalgraph.runtime.distributed import current
+
+        dist = current()
+        if dist is None:
+            return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except GoalgraphError:
+            if dist.main:
+                raise
+            if dist.failed:   # rank 0 reports it: give it that moment before torchrun tears the job down
+                time.sleep(FAILURE_GRACE_S)
+            raise typer.Exit(2) from None
+        finally:
+            dist.close()
+
+    return wrapper
+
+
 def register(app: typer.Typer, handles_errors) -> None:
     @app.command("eval")
     @handles_errors
+    @rank_command
     def eval_cmd(
         evaluator: Annotated[str, typer.Argument(help="Evaluator id, e.g. truthfulqa-mc (`goalgraph plugins list`).")],
         model: Annotated[str, typer.Option("--model", "-m", help="Model directory or hub id.")],
@@ -82,6 +114,10 @@ def register(app: typer.Typer, handles_errors) -> None:
             _check_plottable(spec)
         _quiet_transformers()
         result = run(spec, progress_factory=_Progress)
+        from goalgraph.runtime.distributed import is_main
+
+        if not is_main():                 # rank 0 reports the whole job
+            return
         req, timing = result["requests"], result["timing"]
         print(f"{result['evaluator']['id']}: {result['items']} items, {req['unique']} unique requests "
               f"({req['from_store']} from the store), {timing['total_s']:.2f} s", file=sys.stderr)

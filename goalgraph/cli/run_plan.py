@@ -11,8 +11,11 @@ import typer
 def register(app: typer.Typer, handles_errors) -> None:
     """Add `goalgraph run` to the app."""
 
+    from goalgraph.cli.evaluate import rank_command
+
     @app.command("run")
     @handles_errors
+    @rank_command
     def run_cmd(
         plan: Annotated[Path, typer.Argument(help="Plan file (YAML or JSON) written by `goalgraph plan`.")],
         model: Annotated[str, typer.Option("--model", "-m", help="Model directory or hub id.")],
@@ -35,6 +38,12 @@ def register(app: typer.Typer, handles_errors) -> None:
         results = run_plan(plan, model, device=device, output_dir=output, data_overrides=list(data or []),
                            batch_size=batch_size, dtype=dtype, limit=limit,
                            progress_factory=_Progress if sys.stderr.isatty() else None)
+        from goalgraph.runtime.distributed import is_main
+
+        if not is_main():                 # rank 0 wrote the run directory and reports it
+            if results.summary.get("failed"):
+                raise typer.Exit(EXIT_STEP_FAILED)
+            return
         out_dir = output or _default(plan, model)
         _print_summary(results)
         print(f"wrote {out_dir}")

@@ -154,14 +154,14 @@ def _reset_counters(model: Any) -> None:
                 stats[key] = 0
 
 
-def _store(spec: EvalSpec, model: Any):
+def _store(spec: EvalSpec, model: Any, tag: str = ""):
     if not spec.use_cache:
         return None
     from goalgraph.runtime.store import RequestStore
     from goalgraph.util.paths import cache_dir
 
     directory = Path(spec.cache_dir) if spec.cache_dir else cache_dir() / "requests"
-    return RequestStore.for_model(directory, model.fingerprint)
+    return RequestStore.for_model(directory, model.fingerprint, tag)
 
 
 _METHODS = {"loglikelihood": "loglikelihood", "generation": "generate", "reward": "reward"}
@@ -197,6 +197,38 @@ def answer_requests(model: Any, requests: list, store: Any = None,
     return answers, counts
 
 
+def answer_sharded(model: Any, requests: list, store: Any, dist: Any,
+                   progress_factory: Callable[[int], Callable[[int], None]] | None = None
+                   ) -> tuple[list, dict[str, int], list[int]]:
+    """`answer_requests` across the ranks of a distributed job: every rank cuts the same shards of what the
+    stores lack (`distributed.assign`), answers its own into its own store file, and the answers are
+    all-gathered, so every rank returns all of them in order. Also returns how many each rank computed."""
+    from goalgraph.runtime.distributed import assign
+
+    unique = list(dict.fromkeys(requests))
+    todo = [r for r in unique if store is None or store.get(r) is None]
+    owner = assign(todo, dist.world_size)
+    mine = [r for r, k in zip(todo, owner) if k == dist.rank]
+    progress = progress_factory(len(mine)) if progress_factory and dist.main and mine else None
+
+    def work() -> tuple[list, dict]:
+        answers = answer_requests(model, mine, store, progress)[0]
+        return answers, dict(getattr(model, "stats", None) or {})
+
+    gathered = dist.guarded(work, gather=True)
+    memory: dict[Any, Any] = {}
+    for rank, (answers, _) in enumerate(gathered):
+        memory.update(zip([r for r, k in zip(todo, owner) if k == rank], answers))
+    stats = getattr(model, "stats", None)
+    if isinstance(stats, dict):                 # the model's token counts are the whole job's
+        for key in stats:
+            stats[key] = sum(s.get(key, 0) for _, s in gathered)
+    answers = [memory[r] if r in memory else store.get(r) for r in requests]
+    counts = {"total": len(requests), "unique": len(unique), "from_store": len(unique) - len(todo),
+              "computed": len(todo)}
+    return answers, counts, [owner.count(k) for k in range(dist.world_size)]
+
+
 def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]] | None = None,
         models: ModelCache | None = None) -> dict[str, Any]:
     """Run one evaluation; returns the result document (and writes it when `spec.output` is set).
@@ -224,17 +256,36 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
     flat = [r for rs in per_item for r in rs]
 
     kind = getattr(evaluator, "model_kind", "causal-lm")
-    model = models.get(spec, kind) if models is not None else load_model(spec, kind)
-    _reset_counters(model)
-    loaded = time.perf_counter()
-    store = _store(spec, model)
-    unique = len(set(flat))
-    progress = progress_factory(unique) if progress_factory else None
-    try:
-        answers, counts = answer_requests(model, flat, store, progress)
-    finally:
-        if store is not None:
-            store.close()
+    from goalgraph.runtime.distributed import current
+
+    dist = current()
+    if dist is None:
+        model = models.get(spec, kind) if models is not None else load_model(spec, kind)
+        _reset_counters(model)
+        loaded = time.perf_counter()
+        store = _store(spec, model)
+        progress = progress_factory(len(set(flat))) if progress_factory else None
+        try:
+            answers, counts = answer_requests(model, flat, store, progress)
+        finally:
+            if store is not None:
+                store.close()
+    else:
+        dist.start()
+
+        def prepare() -> tuple[Any, Any]:
+            m = models.get(spec, kind) if models is not None else load_model(spec, kind)
+            _reset_counters(m)
+            return m, _store(spec, m, dist.tag)
+
+        # every rank has its model and has read the store files before any rank writes to its own
+        model, store = dist.guarded(prepare)
+        loaded = time.perf_counter()
+        try:
+            answers, counts, per_rank = answer_sharded(model, flat, store, dist, progress_factory)
+        finally:
+            if store is not None:
+                store.close()
     scored = time.perf_counter()
 
     records, pos = [], 0
@@ -252,8 +303,12 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
                         "requests_per_s": counts["computed"] / max(scored - loaded, 1e-9)})
     if values is not None:
         result["values"] = values
-    if spec.output:
+    if dist is not None:
+        result["distributed"] = {"world_size": dist.world_size, "computed_per_rank": per_rank}
+    if spec.output and (dist is None or dist.main):
         write_outputs(Path(spec.output), result, items, records)
+    elif spec.output:                           # only rank 0 writes; the others know the name it wrote
+        result["samples"] = samples_path(Path(spec.output)).name
     return result
 
 

@@ -24,7 +24,7 @@ class GoalGraph:
     >>> g.query("SELECT ?m WHERE { ?m gg:paradigm ggid:paradigm/rl-based }")  # doctest: +SKIP
     """
 
-    def __init__(self, store: GraphStore):
+    def __init__(self, store: GraphStore):  # or a graph.remote.RemoteGraphStore
         self._graph_store = store
         self.plugins: list[dict[str, Any]] = []   # plugin records, filled by goalgraph.load()
         self.plugin_registry = None                # the live registry when plugins were (re)loaded
@@ -45,6 +45,13 @@ class GoalGraph:
         if validate and users:
             graph._validate_user_sources(users)
         return graph
+
+    @classmethod
+    def remote(cls, url: str, timeout: float | None = None) -> "GoalGraph":
+        """The graph held by a SPARQL 1.1 server (see `goalgraph publish`); read-only, nothing loaded locally."""
+        from goalgraph.graph.remote import RemoteGraphStore
+
+        return cls(RemoteGraphStore(url, timeout))
 
     def _validate_user_sources(self, users: list[Source]) -> None:
         from goalgraph.graph import validate as shacl

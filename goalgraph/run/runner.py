@@ -118,7 +118,13 @@ class PlanRun:
         self.dir = RunDirectory(output_dir or default_output(self.plan_path, model))
         self.dtype, self.batch_size, self.limit = dtype, batch_size, limit
         self.command = command if command is not None else " ".join(sys.argv)
-        self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
+        from goalgraph.runtime.distributed import current
+
+        # Under torchrun every rank runs every step (each answers its shard); rank 0 alone writes and reports.
+        self.dist = current()
+        self.writes = self.dist is None or self.dist.main
+        self.report = report or ((lambda line: print(line, file=sys.stderr, flush=True)) if self.writes
+                                 else (lambda line: None))
         self.progress_factory = progress_factory
 
         from goalgraph.runtime.fingerprint import model_fingerprint
@@ -172,6 +178,8 @@ class PlanRun:
         res = self.results
         res.summary = {state: sum(1 for s in res.steps if s.state == state)
                        for state in ("done", "failed", "skipped", "pending")}
+        if not self.writes:
+            return
         self.dir.write_results(res)
         self.dir.write_text(self.dir.provenance, to_turtle(res))
 
@@ -180,7 +188,8 @@ class PlanRun:
         """Run every selected step in plan order; returns the RunResults (also in `DIR/results.json`)."""
         from goalgraph.evaluation.runner import ModelCache
 
-        self.dir.write_json(self.dir.plan, self.plan.model_dump(mode="json"))
+        if self.writes:
+            self.dir.write_json(self.dir.plan, self.plan.model_dump(mode="json"))
         self._save()
         cache = ModelCache()
         todo = [(i, sel) for i, sel in enumerate(self.selected) if sel.run]
@@ -214,7 +223,7 @@ class PlanRun:
             digest = spec_sha256(evaluator=comp["id"], version=comp.get("version"), options=dict(sel.step.options),
                                  sources=sources, model_key=f"{self.weights}@{self.device}", template=None,
                                  limit=self.limit, dtype=self.dtype)
-            if self._reuse(index, digest):
+            if self._reuse_everywhere(index, digest):
                 return "reused"
             doc = self._evaluate(sel, sources, cache)
         except GoalgraphError as exc:
@@ -242,6 +251,12 @@ class PlanRun:
             self.results.model.describe = dict(doc["model"])
         self.results.run.device = doc["model"].get("device") or self.results.run.device
         return "done"
+
+    def _reuse_everywhere(self, index: int, digest: str) -> bool:
+        """`_reuse`, decided by rank 0 alone in a distributed job (from the files it wrote) and followed by all."""
+        if self.dist is None:
+            return self._reuse(index, digest)
+        return self.dist.broadcast(self._reuse(index, digest) if self.dist.main else None)
 
     def _reuse(self, index: int, digest: str) -> bool:
         prev = self.previous

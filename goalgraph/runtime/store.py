@@ -1,6 +1,8 @@
 """The resumable request store: every finished answer is appended and flushed as it completes.
 
-One JSONL file per model fingerprint; each line is `{"k": request hash, "a": answer}`. A run killed (even with
+One JSONL file per model fingerprint (one per rank in a distributed job: `<fp>.rank-K-of-N.jsonl`, written by
+that rank alone; every store of a fingerprint reads all of them, so a restart with another world size, or in
+one process, reuses what any rank finished); each line is `{"k": request hash, "a": answer}`. A run killed (even with
 SIGKILL) loses at most the batch in flight: on restart the file is read back, a torn last line is ignored, and
 only requests without an answer are computed. JSON floats round-trip exactly, so a resumed run ends with the
 same numbers as an uninterrupted one.
@@ -16,24 +18,28 @@ from goalgraph.runtime.requests import Request, request_hash
 
 
 class RequestStore:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, read_also: Iterable[Path] = ()):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._answers: dict[str, Any] = {}
         self.torn_lines = 0
-        self._load()
+        for other in read_also:                # other writers' files of the same model: read, never written
+            if Path(other) != self.path:
+                self._load(Path(other))
+        self._load(self.path)
         self._fh = None
 
     @classmethod
     def for_model(cls, directory: str | Path, fingerprint: str, tag: str = "") -> "RequestStore":
         """The store of one model under `directory` (`tag` separates writers, e.g. distributed ranks)."""
-        name = fingerprint[:24] + (f".{tag}" if tag else "") + ".jsonl"
-        return cls(Path(directory) / name)
+        directory, stem = Path(directory), fingerprint[:24]
+        siblings = [directory / f"{stem}.jsonl", *sorted(directory.glob(f"{stem}.rank-*.jsonl"))]
+        return cls(directory / (stem + (f".{tag}" if tag else "") + ".jsonl"), read_also=siblings)
 
-    def _load(self) -> None:
-        if not self.path.exists():
+    def _load(self, path: Path) -> None:
+        if not path.exists():
             return
-        with self.path.open("rb") as fh:
+        with path.open("rb") as fh:
             for raw in fh:
                 try:
                     row = json.loads(raw)
