@@ -263,3 +263,22 @@ def test_every_store_of_a_model_reads_all_rank_files(tmp_path, world):
     other = RequestStore.for_model(tmp_path, "f" * 64, "rank-0-of-5")
     assert len(other) == len(reqs)
     assert not other.path.exists()                                   # read, not written, until it answers
+
+
+def test_accelerate_launch_gives_the_metrics_of_one_process(tiny_lm_dir, tmp_path):
+    """`accelerate launch --multi_gpu` uses torch's launcher, so the same env detection applies; on this CPU-only
+    machine `--device cpu` keeps every rank on the CPU (accelerate's --cpu mode would need MPI for 2 ranks)."""
+    data = _write_jsonl(tmp_path / "mc.jsonl", _mc_items(30, seed=7))
+    plain = tmp_path / "plain" / "mc.json"
+    assert _run(None, _eval_args(tiny_lm_dir, data, plain, tmp_path / "s1"), tmp_path).returncode == 0
+    out = tmp_path / "acc" / "mc.json"
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+           "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+           "--main_process_port", str(_free_port()), "-m", "goalgraph",
+           *_eval_args(tiny_lm_dir, data, out, tmp_path / "s2")]
+    r = subprocess.run(cmd, env=_env(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    assert doc["distributed"]["world_size"] == 2 and min(doc["distributed"]["computed_per_rank"]) > 0
+    _close(doc["metrics"], json.loads(plain.read_text())["metrics"])
+    _close(_samples(out), _samples(plain))
