@@ -282,3 +282,23 @@ def test_accelerate_launch_gives_the_metrics_of_one_process(tiny_lm_dir, tmp_pat
     assert doc["distributed"]["world_size"] == 2 and min(doc["distributed"]["computed_per_rank"]) > 0
     _close(doc["metrics"], json.loads(plain.read_text())["metrics"])
     _close(_samples(out), _samples(plain))
+
+
+def test_generation_under_torchrun_gives_the_answers_of_one_process(tmp_path):
+    """Generated answers (greedy) are split one by one across ranks and gathered in order: the value profiler's
+    answers and metrics under 2 ranks equal one process's."""
+    from tiny_models import build_talking_gpt2
+
+    model = build_talking_gpt2(tmp_path / "talking", steps=100)
+    args = ["eval", "value-profile", "--model", str(model), "--data", "builtin:scenarios", "--limit", "8",
+            "--device", "cpu"]
+    docs = {}
+    for nproc in (None, 2):
+        out = tmp_path / f"vp-{nproc}" / "vp.json"
+        r = _run(nproc, [*args, "--output", str(out), "--cache-dir", str(tmp_path / f"store-{nproc}")], tmp_path)
+        assert r.returncode == 0, r.stderr[-3000:]
+        docs[nproc] = json.loads(out.read_text())
+    assert docs[2]["distributed"]["computed_per_rank"] == [4, 4]
+    _close(docs[2]["metrics"], docs[None]["metrics"])
+    answers = {n: [s["answer"] for s in _samples(tmp_path / f"vp-{n}" / "vp.json")] for n in docs}
+    assert answers[2] == answers[None] and any(a.strip() for a in answers[None])
