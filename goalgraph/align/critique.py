@@ -16,7 +16,9 @@ What a run writes in its output directory:
 
 The requests are plain-text transcripts ("User: ...\\n\\nAssistant: ...") built from three templates with the
 placeholders {prompt}, {answer}, {principle} and {critique}; each generation stops where the model would start
-the next user turn. Greedy by default; with a temperature every generation gets its own seed, derived from the
+the next user turn. A base with a chat template (`chat="auto"`, the default) is asked in its own format
+instead: the same conversation as messages (user prompt, assistant answer, user critique request, assistant
+critique, user revision request), rendered by the template, each turn ending where the model ends it. Greedy by default; with a temperature every generation gets its own seed, derived from the
 run's seed, the prompt's index, the round and the stage, so neither batching nor resuming changes a sample.
 
 Importing this module imports neither torch nor transformers.
@@ -53,6 +55,14 @@ TEMPLATES = {
 }
 """The default requests, in our own words. A user's `templates` may replace any of them."""
 
+CHAT_TURNS = {
+    "critique": ("Read your answer again and judge it against this principle: {principle} "
+                 "Say plainly where the answer falls short of the principle, if it does."),
+    "revision": ("Now write a better answer to my first message that fixes what you found and keeps to the "
+                 "principle. Give only the new answer."),
+}
+"""The user turns of the conversation a chat model is asked in (the same words as the plain templates)."""
+
 PLACEHOLDERS = {
     # stage: (placeholders it must use, placeholders it may use)
     "answer": ({"prompt"}, {"prompt"}),
@@ -66,11 +76,13 @@ def critique_revise(model_path: str | Path, data_path: str | Path, output_dir: s
                     temperature: float = 0.0, seed: int = 0, batch_size: int = 8, device: str = "auto",
                     limit: int | None = None, overwrite: bool = False,
                     on_item: Callable[[int, dict], None] | None = None,
-                    templates: dict[str, str] | None = None) -> dict[str, Any]:
+                    templates: dict[str, str] | None = None, chat: str | bool = "auto") -> dict[str, Any]:
     """Answer, critique and revise every prompt of `data_path` (`rounds` critique/revision rounds, one
     principle sampled per round) and write the final answers as SFT data; returns the alignment record written
     to `output_dir/alignment.json`. `on_item(index, row)` follows each journal row; `templates` replaces any
-    of the requests "answer", "critique", "revision" (see `TEMPLATES` and `PLACEHOLDERS`)."""
+    of the plain-text requests "answer", "critique", "revision" (see `TEMPLATES` and `PLACEHOLDERS`). `chat`:
+    "auto" asks a base with a chat template in its own format (`CHAT_TURNS`), True requires one, False
+    always uses the plain transcript."""
     import time
 
     from goalgraph.align import record as R
@@ -83,25 +95,27 @@ def critique_revise(model_path: str | Path, data_path: str | Path, output_dir: s
                      batch_size=batch_size, limit=limit, principles=principles)
     texts = check_templates(templates)
     base, output = check_base(model_path), Path(output_dir)
+    chat = _chat_mode(chat, base, custom_templates=bool(templates))
     prompts = read_prompts(data_path, limit)
     hyper = {"rounds": rounds, "max_new_tokens": max_new_tokens, "temperature": float(temperature),
-             "seed": seed, "batch_size": batch_size, "limit": limit,
+             "seed": seed, "batch_size": batch_size, "limit": limit, "chat": chat,
              "principles": [p.id for p in principles],
              "templates": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in texts.items()}}
     base_fp, data_sha = model_fingerprint(base), file_sha256(data_path)
     # batch_size and device change how the work is done, not what it gives
     decisive = {k: v for k, v in hyper.items() if k not in ("batch_size", "principles", "templates")}
     run_hash = R.config_hash({"aligner": "critique-revise", "base": base_fp, "data": data_sha,
-                              "principles": [[p.id, p.text] for p in principles], "templates": texts,
-                              "until": list(STOP), "hyperparameters": decisive})
+                              "principles": [[p.id, p.text] for p in principles],
+                              "templates": CHAT_TURNS if chat else texts,
+                              "until": [] if chat else list(STOP), "hyperparameters": decisive})
     finished = claim_output(output, run_hash, overwrite)
     if finished is not None:
         return finished
     started = time.time()
-    done, generated = _run(base, prompts, output / CRITIQUES_LOG, principles, texts, rounds=rounds,
+    done, generated = _run(base, prompts, output / CRITIQUES_LOG, principles, texts, chat=chat, rounds=rounds,
                            max_new_tokens=max_new_tokens, temperature=float(temperature), seed=seed,
                            batch_size=batch_size, device=device, on_item=on_item)
-    written, empty = write_sft(output / SFT_DATA, done)
+    written, empty = write_sft(output / SFT_DATA, done, chat=chat)
     extra = {"produces": "sft-dataset", "config_sha256": run_hash, "rounds": rounds,
              "principles": [p.id for p in principles],
              "prompts": len(prompts), "rows_written": written, "empty_dropped": empty,
@@ -129,6 +143,24 @@ def _check_arguments(*, rounds: Any, max_new_tokens: Any, temperature: Any, batc
     for p in principles:
         if not isinstance(p, Principle) or not isinstance(p.text, str) or not p.text.strip():
             raise AlignmentError(f"not a principle with a statement: {p!r}")
+
+
+def _chat_mode(chat: str | bool, base: str, *, custom_templates: bool) -> bool:
+    """Whether the base is asked in its chat format: `chat` True/False, or "auto" (when it has a template)."""
+    from goalgraph.align.inference import has_chat_template
+
+    value = {"auto": "auto", "true": True, "false": False}.get(str(chat).strip().lower()) \
+        if isinstance(chat, str) else chat
+    if value not in ("auto", True, False):
+        raise AlignmentError(f"chat must be auto, true or false, got {chat!r}")
+    has = has_chat_template(base)
+    if value is True and not has:
+        raise AlignmentError(f"chat=true, but the tokenizer of {base} has no chat template")
+    use = has if value == "auto" else value
+    if use and custom_templates:
+        raise AlignmentError("templates shape the plain-text transcript; a chat model is asked in its own "
+                             "format (pass chat=false to use your templates)")
+    return bool(use)
 
 
 def check_templates(templates: dict[str, str] | None) -> dict[str, str]:
@@ -171,7 +203,7 @@ def generation_seed(seed: int, index: int, round_: int, stage: str) -> int:
 
 
 def _run(base: str, prompts: list[str], log: Path, principles: Sequence[Principle], texts: dict[str, str], *,
-         rounds: int, max_new_tokens: int, temperature: float, seed: int, batch_size: int, device: str,
+         chat: bool, rounds: int, max_new_tokens: int, temperature: float, seed: int, batch_size: int, device: str,
          on_item: Callable[[int, dict], None] | None) -> tuple[list[dict[str, Any]], int]:
     """Every prompt's row, resuming after the journal's last whole row; also how many were generated now."""
     from goalgraph.errors import EvaluationError
@@ -184,11 +216,16 @@ def _run(base: str, prompts: list[str], log: Path, principles: Sequence[Principl
     from goalgraph.runtime.requests import Generation
 
     def ask(stage: str, round_: int, items: list[int], values: list[dict[str, str]]) -> list[str]:
-        requests = [Generation(texts[stage].format(**v), max_new_tokens=max_new_tokens, until=STOP,
+        requests = [Generation(render(stage, v), max_new_tokens=max_new_tokens, until=() if chat else STOP,
                                temperature=temperature,
                                seed=generation_seed(seed, i, round_, stage) if temperature > 0 else 0)
                     for i, v in zip(items, values)]
         return [t.strip() for t in model.generate(requests)]
+
+    def render(stage: str, v: dict[str, str]) -> str:
+        if not chat:
+            return texts[stage].format(**v)
+        return chat_prompt(model.tokenizer, conversation(stage, v))
 
     try:
         model = CausalLM.load(base, device=device, batch_size=batch_size)
@@ -218,9 +255,33 @@ def _run(base: str, prompts: list[str], log: Path, principles: Sequence[Principl
     return done, len(todo)
 
 
-def write_sft(path: Path, rows: Sequence[dict[str, Any]]) -> tuple[int, int]:
+def conversation(stage: str, v: dict[str, str]) -> list[dict[str, str]]:
+    """The messages a chat model is asked at `stage`: the prompt, then its answer and the critique request,
+    then its critique and the revision request."""
+    messages = [{"role": "user", "content": v["prompt"]}]
+    if stage in ("critique", "revision"):
+        messages += [{"role": "assistant", "content": v["answer"]},
+                     {"role": "user", "content": CHAT_TURNS["critique"].format(principle=v["principle"])}]
+    if stage == "revision":
+        messages += [{"role": "assistant", "content": v["critique"]},
+                     {"role": "user", "content": CHAT_TURNS["revision"]}]
+    return messages
+
+
+def chat_prompt(tokenizer: Any, messages: list[dict[str, str]]) -> str:
+    """The conversation rendered by the tokenizer's chat template, ready for the assistant's next turn. A BOS
+    the template writes is dropped when the tokenizer adds its own, so the model never reads two."""
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    bos = tokenizer.bos_token
+    if bos and text.startswith(bos) and tokenizer("x").input_ids[:1] == [tokenizer.bos_token_id]:
+        text = text[len(bos):]
+    return text
+
+
+def write_sft(path: Path, rows: Sequence[dict[str, Any]], chat: bool = False) -> tuple[int, int]:
     """The final answers as prompt/completion rows, written atomically; (rows written, empty answers left out).
-    A completion starts with a space when its prompt does not end in white space, as SFT data expects."""
+    A completion starts with a space when its prompt does not end in white space, as SFT data expects. With
+    `chat` the rows are conversations (a user turn, an assistant turn), which `sft` renders with the template."""
     from goalgraph.util.atomic import write_text_atomic
 
     lines, empty = [], 0
@@ -229,7 +290,11 @@ def write_sft(path: Path, rows: Sequence[dict[str, Any]]) -> tuple[int, int]:
         if not final.strip():
             empty += 1
             continue
-        completion = final if not prompt or prompt[-1].isspace() else " " + final
-        lines.append(json.dumps({"prompt": prompt, "completion": completion}, ensure_ascii=False) + "\n")
+        if chat:
+            pair = {"prompt": [{"role": "user", "content": prompt}],
+                    "completion": [{"role": "assistant", "content": final}]}
+        else:
+            pair = {"prompt": prompt, "completion": final if not prompt or prompt[-1].isspace() else " " + final}
+        lines.append(json.dumps(pair, ensure_ascii=False) + "\n")
     write_text_atomic(path, "".join(lines))
     return len(lines), empty

@@ -208,7 +208,7 @@ class CritiqueReviseAligner(Aligner):
 
     name = "critique-revise"
     principles = True
-    options = {"rounds": 1, "max_new_tokens": 96, "temperature": 0.0, "seed": 0, "batch_size": 8,
+    options = {"rounds": 1, "max_new_tokens": 96, "temperature": 0.0, "seed": 0, "batch_size": 8, "chat": "auto",
                "device": "auto", "limit": 0}
 
     def align(self, model: str, data: str, output: str, *, principles: list[str] | None = None,

@@ -270,3 +270,42 @@ def test_importing_the_module_loads_no_torch():
                        env={**os.environ, "PYTHONPATH": str(REPO)})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_a_chat_model_is_asked_in_its_own_format(talking_model, prompts_file, tmp_path, requests_seen):
+    """With a chat template (chat=auto) every request is the conversation so far rendered by the template, no
+    plain transcript and no stop string; the SFT rows are conversations. chat=false keeps the plain form."""
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    from goalgraph.align.critique import CHAT_TURNS
+    from goalgraph.align.data import read_sft
+
+    chatty = tmp_path / "chatty"
+    shutil.copytree(talking_model, chatty)
+    (chatty / "chat_template.jinja").write_text(
+        "{% for m in messages %}<{{ m.role }}>{{ m.content }}\n{% endfor %}{% if add_generation_prompt %}<assistant>"
+        "{% endif %}")
+    tok = AutoTokenizer.from_pretrained(chatty)
+    out = tmp_path / "chat"
+    record = critique_revise(chatty, prompts_file, out, PRINCIPLES, limit=2, **{**FAST, "rounds": 1})
+    assert record["hyperparameters"]["chat"] is True
+    row = journal(out)[0]
+    r = row["rounds"][0]
+    messages = [{"role": "user", "content": row["prompt"]}, {"role": "assistant", "content": row["initial"]},
+                {"role": "user", "content": CHAT_TURNS["critique"].format(principle=r["principle"]["text"])}]
+    critique_request = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    asked = [req for req, _ in requests_seen]
+    assert critique_request in [req.prompt for req in asked]
+    assert all(req.until == () and "User:" not in req.prompt for req in asked)
+    sft = read_sft(out / "sft.jsonl")
+    assert sft and isinstance(sft[0].prompt, list) and sft[0].completion[0]["role"] == "assistant"
+
+    plain = critique_revise(chatty, prompts_file, tmp_path / "plain", PRINCIPLES, limit=2, chat=False,
+                            **{**FAST, "rounds": 1})
+    assert plain["hyperparameters"]["chat"] is False and plain["config_sha256"] != record["config_sha256"]
+    with pytest.raises(AlignmentError, match="no chat template"):
+        critique_revise(talking_model, prompts_file, tmp_path / "x", PRINCIPLES, chat=True)
+    with pytest.raises(AlignmentError, match="pass chat=false"):
+        critique_revise(chatty, prompts_file, tmp_path / "y", PRINCIPLES, templates={"answer": "Q: {prompt}\nA:"})
