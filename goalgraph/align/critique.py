@@ -122,7 +122,7 @@ def critique_revise(model_path: str | Path, data_path: str | Path, output_dir: s
              "generated_this_run": generated, "resumed_rows": len(done) - generated,
              "seconds": round(time.time() - started, 3), "critiques": CRITIQUES_LOG, "sft_data": SFT_DATA}
     rec = R.build(aligner="critique-revise", loss=None, base_path=base, base_fingerprint=base_fp,
-                  data_path=str(data_path), data_sha256=data_sha or "", rows=len(prompts), hyperparameters=hyper,
+                  data_path=str(data_path), data_sha256=data_sha, rows=len(prompts), hyperparameters=hyper,
                   seed=seed, steps=0, final_loss=None, extra=extra)
     R.write(output, rec)
     return rec

@@ -96,11 +96,9 @@ def _write_spec_model(aligner: str, kind: str, base: str, output: Path, settings
         extra.update(before_record(output))
     extra["seconds"] = round(time.time() - started, 3)
     record = R.build(aligner=aligner, loss=None, base_path=base, base_fingerprint=base_fp,
-                     data_path=str(data_path) if data_path is not None else "", data_sha256=data_sha or "",
-                     rows=rows, hyperparameters=hyper, seed=seed if seed is not None else 0, steps=0,
-                     final_loss=None, extra=extra)
-    if data_path is None:
-        record["data"] = None
+                     data_path=None if data_path is None else str(data_path), data_sha256=data_sha, rows=rows,
+                     hyperparameters=hyper, seed=seed if seed is not None else 0, steps=0, final_loss=None,
+                     extra=extra)
     R.write(output, record)
     return record
 

@@ -2,6 +2,7 @@
 the loss) and the preference losses are built from."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,12 +54,17 @@ def token_logps(model: Any, batch: dict[str, Any]) -> tuple[Any, Any]:
 
 def _keeps_logits(model: Any) -> bool:
     """Whether the model's forward takes `logits_to_keep` (most transformers causal LMs; peft passes it on)."""
+    base = getattr(model, "get_base_model", None)
+    return _forward_takes_logits_to_keep(type(base() if callable(base) else model))
+
+
+@functools.lru_cache(maxsize=None)
+def _forward_takes_logits_to_keep(cls: type) -> bool:
+    """Asked once per model class, not on every micro-batch."""
     import inspect
 
-    base = getattr(model, "get_base_model", None)
-    target = base() if callable(base) else model
     try:
-        return "logits_to_keep" in inspect.signature(target.forward).parameters
+        return "logits_to_keep" in inspect.signature(cls.forward).parameters
     except (TypeError, ValueError):
         return False
 

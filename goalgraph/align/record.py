@@ -36,8 +36,8 @@ def config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def build(*, aligner: str, loss: str | None, base_path: str, base_fingerprint: str, data_path: str,
-          data_sha256: str, rows: int, hyperparameters: dict[str, Any], seed: int, steps: int,
+def build(*, aligner: str, loss: str | None, base_path: str, base_fingerprint: str, data_path: str | None,
+          data_sha256: str | None, rows: int, hyperparameters: dict[str, Any], seed: int, steps: int,
           final_loss: float | None, extra: dict[str, Any]) -> dict[str, Any]:
     import goalgraph
 
@@ -45,7 +45,7 @@ def build(*, aligner: str, loss: str | None, base_path: str, base_fingerprint: s
         "aligner": aligner,
         "method": method_iri(aligner, loss),
         "base_model": {"path": str(base_path), "fingerprint": base_fingerprint},
-        "data": {"path": str(data_path), "sha256": data_sha256, "rows": rows},
+        "data": None if data_path is None else {"path": str(data_path), "sha256": data_sha256, "rows": rows},
         "hyperparameters": hyperparameters,
         "seed": seed,
         "steps": steps,

@@ -238,14 +238,13 @@ def _check_output(output: Path, run_hash: str, overwrite: bool, keep_paths: tupl
     """The finished record when this very run is already done; an error when `output` holds something else."""
     from goalgraph.run.results import ALIGNMENT_RECORD
 
+    from goalgraph.align.workdir import read_json
+
     record_file = output / ALIGNMENT_RECORD
     if record_file.is_file():
-        try:
-            record = json.loads(record_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            record = {}
+        record = read_json(record_file) or {}
         if not overwrite:
-            if isinstance(record, dict) and record.get("config_sha256") == run_hash:
+            if record.get("config_sha256") == run_hash:
                 return record
             raise AlignmentError(f"{output} already holds an aligned model from a different run "
                                  "(pass overwrite (--overwrite) to replace it)")

@@ -22,6 +22,7 @@ spec is self-contained: loading it needs neither the target file nor the graph.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -105,14 +106,16 @@ def value_distance_reward(target: Sequence[float], *, theory: str = "schwartz", 
                           embedder: Any = None) -> Reward:
     """texts -> [-distance(profile, target) or None]; `target` is the raw target for cosine, its distribution
     for the others. The profiler (and the embedder, unless given) loads on the first call."""
-    state: dict[str, Any] = {}
+    @functools.cache
+    def profiler() -> Any:               # built on the first texts, once per reward function
+        return value_profiler(theory, embedder)
 
     def reward(texts: Sequence[str]) -> list:
         texts = list(texts)
         scored = [i for i, t in enumerate(texts) if _LETTER.search(t or "")]
         out: list = [None] * len(texts)
         if scored:
-            profile = profiler(state, theory, embedder).profile([texts[i] for i in scored])
+            profile = profiler().profile([texts[i] for i in scored])
             for row, i in enumerate(scored):
                 d = profile_distance(profile.distributions[row], target, metric)
                 out[i] = None if d is None else -d
@@ -121,15 +124,13 @@ def value_distance_reward(target: Sequence[float], *, theory: str = "schwartz", 
     return reward
 
 
-def profiler(state: dict[str, Any], theory: str, embedder: Any) -> Any:
-    """The value-profile evaluator's profiler for `theory`, built once per reward function."""
-    if "profiler" not in state:
-        from goalgraph_builtins.profiler.evaluator import ValueProfile
+def value_profiler(theory: str, embedder: Any = None) -> Any:
+    """The value-profile evaluator's profiler for `theory` (its embedder loaded unless one is given)."""
+    from goalgraph_builtins.profiler.evaluator import ValueProfile
 
-        evaluator = ValueProfile(theory=theory)
-        evaluator.embedder = embedder
-        state["profiler"] = evaluator.profiler()
-    return state["profiler"]
+    evaluator = ValueProfile(theory=theory)
+    evaluator.embedder = embedder
+    return evaluator.profiler()
 
 
 def best_index(rewards: Sequence[float | None]) -> int:

@@ -1,12 +1,11 @@
 """`goalgraph eval`: run one evaluator component on one model. torch is imported only when it runs."""
 from __future__ import annotations
 
-import functools
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -34,37 +33,9 @@ class _Progress:
                 sys.stderr.write("\n")
 
 
-FAILURE_GRACE_S = 2.0
-
-
-def rank_command(fn: Callable) -> Callable:
-    """A command that may run as one rank of a `torchrun`/`accelerate launch` job: only rank 0 reports errors
-    (every rank meets the same bad input, and a rank's failure is exchanged so rank 0 reports it as
-    `rank K: ...`); the others exit with the same code in silence. The process group ends with the command."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from goalgraph.errors import GoalgraphError
-        from goalgraph.runtime.distributed import current
-
-        dist = current()
-        if dist is None:
-            return fn(*args, **kwargs)
-        try:
-            return fn(*args, **kwargs)
-        except GoalgraphError:
-            if dist.main:
-                raise
-            if dist.failed:   # rank 0 reports it: give it that moment before torchrun tears the job down
-                time.sleep(FAILURE_GRACE_S)
-            raise typer.Exit(2) from None
-        finally:
-            dist.close()
-
-    return wrapper
-
-
 def register(app: typer.Typer, handles_errors) -> None:
+    from goalgraph.cli.ranks import rank_command
+
     @app.command("eval")
     @handles_errors
     @rank_command

@@ -11,7 +11,7 @@ import typer
 def register(app: typer.Typer, handles_errors) -> None:
     """Add `goalgraph run` to the app."""
 
-    from goalgraph.cli.evaluate import rank_command
+    from goalgraph.cli.ranks import rank_command
 
     @app.command("run")
     @handles_errors

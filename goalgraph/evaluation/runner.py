@@ -167,11 +167,22 @@ def _store(spec: EvalSpec, model: Any, tag: str = ""):
 _METHODS = {"loglikelihood": "loglikelihood", "generation": "generate", "reward": "reward"}
 
 
-def answer_requests(model: Any, requests: list, store: Any = None,
-                    progress: Callable[[int], None] | None = None) -> tuple[list, dict[str, int]]:
-    """Answers for `requests` in order: identical requests computed once, stored ones not at all."""
-    unique: dict[Any, None] = dict.fromkeys(requests)
-    todo = [r for r in unique if store is None or store.get(r) is None]
+def pending(requests: list, store: Any = None) -> tuple[list, list]:
+    """(the distinct requests in first-seen order, those of them the store has no answer for)."""
+    unique = list(dict.fromkeys(requests))
+    return unique, [r for r in unique if store is None or store.get(r) is None]
+
+
+def collect(requests: list, unique: list, todo: list, memory: dict, store: Any) -> tuple[list, dict[str, int]]:
+    """Every request's answer in order (computed now, else stored) and the counts the result reports."""
+    answers = [memory[r] if r in memory else store.get(r) for r in requests]
+    counts = {"total": len(requests), "unique": len(unique), "from_store": len(unique) - len(todo),
+              "computed": len(todo)}
+    return answers, counts
+
+
+def compute(model: Any, todo: list, store: Any = None, progress: Callable[[int], None] | None = None) -> dict:
+    """Answers for the distinct requests `todo`, by kind, each stored as its batch finishes."""
     memory: dict[Any, Any] = {}
     by_kind: dict[str, list] = {}
     for r in todo:
@@ -191,10 +202,14 @@ def answer_requests(model: Any, requests: list, store: Any = None,
                 progress(len(idx))
 
         method(reqs, on_done=done)
-    answers = [memory[r] if r in memory else store.get(r) for r in requests]
-    counts = {"total": len(requests), "unique": len(unique), "from_store": len(unique) - len(todo),
-              "computed": len(todo)}
-    return answers, counts
+    return memory
+
+
+def answer_requests(model: Any, requests: list, store: Any = None,
+                    progress: Callable[[int], None] | None = None) -> tuple[list, dict[str, int]]:
+    """Answers for `requests` in order: identical requests computed once, stored ones not at all."""
+    unique, todo = pending(requests, store)
+    return collect(requests, unique, todo, compute(model, todo, store, progress), store)
 
 
 def answer_sharded(model: Any, requests: list, store: Any, dist: Any,
@@ -205,15 +220,14 @@ def answer_sharded(model: Any, requests: list, store: Any, dist: Any,
     all-gathered, so every rank returns all of them in order. Also returns how many each rank computed."""
     from goalgraph.runtime.distributed import assign
 
-    unique = list(dict.fromkeys(requests))
-    todo = [r for r in unique if store is None or store.get(r) is None]
+    unique, todo = pending(requests, store)
     owner = assign(todo, dist.world_size)
     mine = [r for r, k in zip(todo, owner) if k == dist.rank]
     progress = progress_factory(len(mine)) if progress_factory and dist.main and mine else None
 
     def work() -> tuple[list, dict]:
-        answers = answer_requests(model, mine, store, progress)[0]
-        return answers, dict(getattr(model, "stats", None) or {})
+        memory = compute(model, mine, store, progress)
+        return [memory[r] for r in mine], dict(getattr(model, "stats", None) or {})
 
     gathered = dist.guarded(work, gather=True)
     memory: dict[Any, Any] = {}
@@ -223,9 +237,7 @@ def answer_sharded(model: Any, requests: list, store: Any, dist: Any,
     if isinstance(stats, dict):                 # the model's token counts are the whole job's
         for key in stats:
             stats[key] = sum(s.get(key, 0) for _, s in gathered)
-    answers = [memory[r] if r in memory else store.get(r) for r in requests]
-    counts = {"total": len(requests), "unique": len(unique), "from_store": len(unique) - len(todo),
-              "computed": len(todo)}
+    answers, counts = collect(requests, unique, todo, memory, store)
     return answers, counts, [owner.count(k) for k in range(dist.world_size)]
 
 
