@@ -99,9 +99,17 @@ class Dist:
         return self.all_gather(value if self.main else None)[0]
 
     def close(self) -> None:
+        """End the process group together: a barrier first (unless a failure was exchanged, when peers may be
+        gone), so no rank tears down its gloo connections while another still uses them. Without it a rank
+        sometimes aborted at exit ("terminate called without an active exception") after finishing its work."""
         import torch.distributed as td
 
         if self.started and td.is_initialized():
+            if not self.failed:
+                try:
+                    td.barrier()
+                except Exception:  # a peer already gone: nothing left to wait for
+                    pass
             td.destroy_process_group()
         self.started = False
 
