@@ -4,7 +4,7 @@ p50/p95 in ms and the p50 difference; the target is a difference of at most 5 ms
 The server runs twice: on disk (`--location`, RocksDB: what a team runs) and in memory (no `--location`, the
 same storage as the embedded store), which separates the cost of HTTP + JSON from that of the storage backend.
 
-    python benchmarks/bench_remote.py [--repeat 30]
+    python benchmarks/bench_remote.py [--repeat 40]
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _serve(root: str | None) -> tuple[subprocess.Popen, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--repeat", type=int, default=40)
     args = ap.parse_args()
     embedded, parts = goalgraph.load(include_env=False), collect()
     with tempfile.TemporaryDirectory() as tmp:

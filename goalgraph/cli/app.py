@@ -215,7 +215,7 @@ def ask(
     g = _load(ctx, graph, results=with_results)
     if fmt is Format.table:
         print(named.question)
-    _emit_result(g.query(named.text), fmt)
+    _emit_result(named.canonical(g.query(named.text)), fmt)
 
 
 @app.command()

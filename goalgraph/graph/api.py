@@ -155,8 +155,9 @@ class GoalGraph:
         return list_queries()
 
     def ask(self, name: str) -> sparql.QueryResult:
-        """Run a named competency query."""
-        return self.query(get_query(name).text)
+        """Run a named competency query; list cells (GROUP_CONCAT) come sorted, the same on every store."""
+        named = get_query(name)
+        return named.canonical(self.query(named.text))
 
     # -- structure ------------------------------------------------------------------------
     @cached_property

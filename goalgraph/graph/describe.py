@@ -113,7 +113,7 @@ def describe(store: ox.Store, index: LabelIndex, iri: str) -> NodeView:
         elif p == SKOS_ALT:
             aliases.append(o.value)
         elif p == DESCRIPTION:
-            description = description or o.value
+            description = o.value if description is None else min(description, o.value)
         elif p == RDFS_LABEL:
             continue
         elif isinstance(o, ox.Literal):
@@ -138,9 +138,11 @@ def describe(store: ox.Store, index: LabelIndex, iri: str) -> NodeView:
 
     sources = sorted({q.graph_name.value for q in store.quads_for_pattern(node, None, None, None)
                       if isinstance(q.graph_name, ox.NamedNode)})
+    # every list sorted, ties included, so that a view prints the same whatever order the store yields triples in
     for links in (*outgoing.values(), *incoming.values()):
-        links.sort(key=lambda link: link.label.casefold())
-    papers.sort(key=lambda link: (link.predicate_label, link.label.casefold()))
+        links.sort(key=lambda link: (link.label.casefold(), link.target))
+    papers.sort(key=lambda link: (link.predicate_label, link.label.casefold(), link.target))
+    attributes = {k: sorted(v, key=lambda x: (type(x).__name__, x)) for k, v in sorted(attributes.items())}
     return NodeView(iri=iri, label=index.label(iri), types=sorted(types), description=description,
-                    aliases=sorted(set(aliases)), attributes=attributes, outgoing=outgoing,
-                    incoming=incoming, papers=papers, sources=sources)
+                    aliases=sorted(set(aliases)), attributes=attributes, outgoing=dict(sorted(outgoing.items())),
+                    incoming=dict(sorted(incoming.items())), papers=papers, sources=sources)
