@@ -302,3 +302,59 @@ def test_generation_under_torchrun_gives_the_answers_of_one_process(tmp_path):
     _close(docs[2]["metrics"], docs[None]["metrics"])
     answers = {n: [s["answer"] for s in _samples(tmp_path / f"vp-{n}" / "vp.json")] for n in docs}
     assert answers[2] == answers[None] and any(a.strip() for a in answers[None])
+
+
+def _goalgraph_launch(nproc: int, args: list[str]) -> list[str]:
+    return [sys.executable, "-m", "goalgraph", "launch", "--nproc-per-node", str(nproc), *args]
+
+
+def test_goalgraph_launch_gives_one_process_metrics_and_errors_in_one_line(tiny_lm_dir, tmp_path):
+    """`goalgraph launch` is torchrun with goalgraph's error contract: the same metrics as one process, and a
+    failing rank's one line with exit code 2 and nothing after it (torchrun adds a traceback and exits 1)."""
+    data = _write_jsonl(tmp_path / "mc.jsonl", _mc_items(30, seed=11))
+    plain = tmp_path / "plain" / "mc.json"
+    assert _run(None, _eval_args(tiny_lm_dir, data, plain, tmp_path / "s1"), tmp_path).returncode == 0
+    out = tmp_path / "launched" / "mc.json"
+    # root options before `launch` reach every rank (--no-validate here); no master port: torchrun picks one
+    r = subprocess.run([sys.executable, "-m", "goalgraph", "--no-validate", "launch", "--nproc-per-node", "2",
+                        *_eval_args(tiny_lm_dir, data, out, tmp_path / "s2")],
+                       env=_env(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    assert doc["distributed"]["world_size"] == 2
+    _close(doc["metrics"], json.loads(plain.read_text())["metrics"])
+
+    bad = subprocess.run(_goalgraph_launch(2, _eval_args(tmp_path / "no-model", data, tmp_path / "x.json",
+                                                         tmp_path / "s3")),
+                         env=_env(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT)
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines() == [f"goalgraph: error: rank 0: model directory not found: {tmp_path / 'no-model'}"]
+
+    # launcher usage errors: one line, exit 2, before any rank starts
+    for args in (["--nproc-per-node", "2"], ["--no-such-option", "eval", "mc-generic"]):
+        r = subprocess.run([sys.executable, "-m", "goalgraph", "launch", *args], env=_env(tmp_path), cwd=REPO,
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr
+        assert r.stderr.startswith("goalgraph: error: ")
+
+
+def test_goalgraph_launch_names_a_rank_killed_by_a_signal(tiny_lm_dir, tmp_path):
+    data = _write_jsonl(tmp_path / "mc.jsonl", _mc_items(150, seed=3))
+    store = tmp_path / "store"
+    proc = subprocess.Popen(_goalgraph_launch(2, _eval_args(tiny_lm_dir, data, tmp_path / "o.json", store,
+                                                            "--batch-size", "1", "--no-prefix-sharing")),
+                            env=_env(tmp_path), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, rank1 = time.time() + TIMEOUT, None
+    while time.time() < deadline and proc.poll() is None and rank1 is None:
+        files = list(store.glob("*.rank-1-of-2.jsonl"))
+        if files and _lines(files[0]) >= 10:
+            rank1 = next((p for p in _children(proc.pid) if _rank_of(p) == 1), None)
+        time.sleep(0.01)
+    assert rank1 is not None, "the job finished before a rank could be killed"
+    os.kill(rank1, signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    lines = _error_lines(err)
+    assert lines[-1] == (f"goalgraph: error: rank 1 (local rank 1, pid {rank1}) was stopped by SIGKILL; the job "
+                         f"ended, and a rerun resumes from the request stores"), err[-3000:]
+    assert "Traceback" not in err and "ChildFailedError" not in err

@@ -308,7 +308,7 @@ def export(
 
 
 def _register_subcommands() -> None:
-    from goalgraph.cli import align, evaluate, plan, plugins, publish, report, run_plan
+    from goalgraph.cli import align, evaluate, launch, plan, plugins, publish, report, run_plan
 
     plugins.register(app, handles_errors)
     evaluate.register(app, handles_errors)
@@ -317,8 +317,9 @@ def _register_subcommands() -> None:
     report.register(app, handles_errors)
     align.register(app, handles_errors)
     publish.register(app, handles_errors)
+    launch.register(app, handles_errors)
 
 
 _register_subcommands()
 BUILTIN_COMMANDS = {"search", "show", "query", "ask", "path", "stats", "validate", "export", "plugins", "eval", "plan", "run",
-                    "report", "align", "publish"}
+                    "report", "align", "publish", "launch"}
