@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.parse
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from goalgraph.graph.remote import Endpoints, Http, RemoteStore, RemoteStoreError
+from goalgraph.run.publish import Part, publish
 
 ANSWER = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "7"}}]}})
 
@@ -20,6 +22,7 @@ class Script:
     def __init__(self, *steps: tuple[int, dict, float]):
         self.steps = list(steps)
         self.seen: list[tuple[str, str, float]] = []  # (method, request target, time)
+        self.bodies: list[tuple[str, bytes]] = []  # (content type, body) of each request
         self.connections: set[int] = set()
 
 
@@ -39,7 +42,7 @@ def server():
             script.seen.append((self.command, self.path, time.monotonic()))
             script.connections.add(id(self.connection))
             length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
+            script.bodies.append((self.headers.get("Content-Type", ""), self.rfile.read(length)))
             status, headers, delay = script.steps.pop(0) if script.steps else (200, {}, 0.0)
             time.sleep(delay)
             body = (ANSWER if status == 200 else f"problem {status}\nsecond line").encode()
@@ -137,3 +140,37 @@ def test_a_proxy_from_the_environment_is_used(server, monkeypatch):
     store = RemoteStore(Endpoints.from_url("http://graph.example:7878/query"), Http(timeout=2))
     assert _value(store) == "7"
     assert script.seen[0][1].startswith("http://graph.example:7878/query")  # the proxy got the absolute URL
+
+
+@pytest.mark.parametrize("url, query, update, store", [
+    ("http://h:7878/query", "http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),       # Oxigraph
+    ("http://h:3030/ds/query", "http://h:3030/ds/query", "http://h:3030/ds/update", "http://h:3030/ds/data"),  # Fuseki
+    ("http://h:3030/ds/sparql", "http://h:3030/ds/sparql", "http://h:3030/ds/update", "http://h:3030/ds/data"),
+    ("https://h/ds/", "https://h/ds/query", "https://h/ds/update", "https://h/ds/data"),
+])
+def test_endpoints_follow_oxigraph_and_fuseki_layouts(url, query, update, store):
+    assert Endpoints.from_url(url) == Endpoints(query, update, store)
+
+
+def test_a_url_that_is_not_http_is_refused_in_one_line():
+    with pytest.raises(RemoteStoreError, match="give an http"):
+        Endpoints.from_url("ftp://h/ds/query")
+
+
+def test_publish_speaks_the_graph_store_protocol_on_a_fuseki_layout(server):
+    """Against a Fuseki-style dataset URL: each graph PUT as N-Triples to /ds/data?graph=<staging>, then one
+    SPARQL Update to /ds/update that moves every staging graph onto its target (and drops an emptied one)."""
+    script = server.play()
+    remote = RemoteStore(Endpoints.from_url(server.base + "/ds/query"), Http(timeout=2))
+    core = "https://w3id.org/goalgraph/graph/core"
+    gone = "https://w3id.org/goalgraph/graph/run/old"
+    publish(remote, [Part(core, "core", b"<urn:a> <urn:b> <urn:c> .\n", 1), Part(gone, "old", b"", 0)])
+    (put_method, put_target, _), (post_method, post_target, _) = script.seen
+    assert put_method == "PUT" and put_target.startswith("/ds/data?graph=")
+    staging = urllib.parse.parse_qs(urllib.parse.urlsplit(put_target).query)["graph"][0]
+    assert staging.startswith("https://w3id.org/goalgraph/graph/staging/")
+    assert script.bodies[0] == ("application/n-triples", b"<urn:a> <urn:b> <urn:c> .\n")
+    assert (post_method, post_target) == ("POST", "/ds/update")
+    ctype, body = script.bodies[1]
+    assert ctype.startswith("application/sparql-update")
+    assert body.decode().split(" ;\n") == [f"MOVE GRAPH <{staging}> TO GRAPH <{core}>", f"DROP SILENT GRAPH <{gone}>"]

@@ -64,7 +64,7 @@ class Endpoints:
         def at(p: str) -> str:
             return urllib.parse.urlunsplit((parts.scheme, parts.netloc, p, "", ""))
 
-        graph_store = "/store" if not base else f"{base}/data"
+        graph_store = "/store" if not base else "/data"
         return cls(at(query_path), update_url or at(f"{base}/update"), store_url or at(f"{base}{graph_store}"))
 
 
