@@ -212,3 +212,14 @@ def test_one_update_request_is_one_transaction(published):
                       f"MOVE GRAPH <{GRAPH}staging/t/missing> TO GRAPH <{GRAPH}run/x>")
     remote.update(f"DROP GRAPH <{GRAPH}staging/t/0>")
     assert s.counts() == expected
+
+
+def test_ask_construct_and_describe_answer_the_same_remote(published, cli):
+    s, _ = published
+    for text in ("ASK { ?m a gg:AlignmentMethod ; gg:targetsGoal ?g }", "ASK { ?m a gg:NoSuchClass }",
+                 "CONSTRUCT { ?m rdfs:label ?l } WHERE { ?m a gg:AlignmentMethod ; rdfs:label ?l }",
+                 "DESCRIBE <https://w3id.org/goalgraph/id/method/dpo>"):
+        local, remote = cli("query", text, "-f", "json"), cli("--store", s.url, "query", text, "-f", "json")
+        rows = _json(remote)
+        assert rows, text
+        assert sorted(map(json.dumps, rows)) == sorted(map(json.dumps, _json(local))), text
