@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from goalgraph.graph.namespaces import node_iri
-from goalgraph.run.provenance import _component_iri, _double, _method_iri, _number, _string, _Triples, _typed
+from goalgraph.util.turtle_writer import (Triples, component_iri, double_literal, finite_number, method_node_iri,
+                                          string_literal, typed_literal)
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
@@ -47,18 +48,18 @@ def to_turtle(record: dict[str, Any], model_dir: str | Path, fingerprint: str | 
         from goalgraph.runtime.fingerprint import model_fingerprint
 
         fingerprint = model_fingerprint(str(model_dir))
-    t = _Triples()
+    t = Triples()
     path = str(model_dir)
     model, run = model_iri(fingerprint), alignment_iri(record, fingerprint)
-    method = _method_iri(str(record.get("method") or ""))
+    method = method_node_iri(str(record.get("method") or ""))
     aligner = str(record.get("aligner") or "")
-    aligner_iri = _component_iri("aligner", aligner)
+    aligner_iri = component_iri("aligner", aligner)
     label = model_name(path)
 
     t.add(model, "a", "gg:AlignedModel")
-    t.add(model, "rdfs:label", _string(label))
-    t.add(model, "gg:fingerprint", _string(fingerprint))
-    t.add(model, "gg:modelPath", _string(path))
+    t.add(model, "rdfs:label", string_literal(label))
+    t.add(model, "gg:fingerprint", string_literal(fingerprint))
+    t.add(model, "gg:modelPath", string_literal(path))
     t.link(model, "gg:alignedWith", method)
     t.link(model, "gg:alignedBy", aligner_iri)
     t.link(model, "prov:wasGeneratedBy", run)
@@ -68,14 +69,14 @@ def to_turtle(record: dict[str, Any], model_dir: str | Path, fingerprint: str | 
     base_iri = model_iri(base_fp) if _HEX64.match(base_fp) else None
     if base_iri:
         t.add(base_iri, "a", "gg:Model")
-        t.add(base_iri, "rdfs:label", _string(model_name(base_path) if base_path else base_fp[:16]))
-        t.add(base_iri, "gg:fingerprint", _string(base_fp))
-        t.add(base_iri, "gg:modelPath", _string(base_path or base_fp))
+        t.add(base_iri, "rdfs:label", string_literal(model_name(base_path) if base_path else base_fp[:16]))
+        t.add(base_iri, "gg:fingerprint", string_literal(base_fp))
+        t.add(base_iri, "gg:modelPath", string_literal(base_path or base_fp))
         t.link(model, "prov:wasDerivedFrom", base_iri)
 
     t.add(run, "a", "gg:AlignmentRun")
     source = f" of {model_name(base_path)}" if base_path else ""
-    t.add(run, "rdfs:label", _string(f"{aligner or 'unnamed aligner'} alignment{source} into {label}"))
+    t.add(run, "rdfs:label", string_literal(f"{aligner or 'unnamed aligner'} alignment{source} into {label}"))
     t.link(run, "mls:executes", aligner_iri)
     t.link(run, "gg:usesMethod", method)
     t.link(run, "mls:realizes", method)
@@ -85,24 +86,24 @@ def to_turtle(record: dict[str, Any], model_dir: str | Path, fingerprint: str | 
         t.link(run, "mls:hasInput", used)
     hyper = record.get("hyperparameters")
     if isinstance(hyper, dict):
-        t.add(run, "gg:hyperparameters", _string(json.dumps(hyper, sort_keys=True, separators=(",", ":"),
+        t.add(run, "gg:hyperparameters", string_literal(json.dumps(hyper, sort_keys=True, separators=(",", ":"),
                                                             ensure_ascii=False, default=str)))
     for key, predicate in (("seed", "gg:randomSeed"), ("steps", "gg:steps")):
         value = record.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
-            t.add(run, predicate, _typed(value, "integer"))
-    loss = _number(record.get("final_loss"))
+            t.add(run, predicate, typed_literal(value, "integer"))
+    loss = finite_number(record.get("final_loss"))
     if loss is not None:
-        t.add(run, "gg:finalLoss", _double(loss))
+        t.add(run, "gg:finalLoss", double_literal(loss))
     created = record.get("created")
     if isinstance(created, str) and _DATETIME.match(created):
-        t.add(run, "prov:endedAtTime", _typed(created, "dateTime"))
+        t.add(run, "prov:endedAtTime", typed_literal(created, "dateTime"))
     if record.get("goalgraph"):
-        t.add(run, "gg:goalgraphVersion", _string(record["goalgraph"]))
+        t.add(run, "gg:goalgraphVersion", string_literal(record["goalgraph"]))
     return t.turtle()
 
 
-def _data_file(t: _Triples, data: Any) -> str | None:
+def _data_file(t: Triples, data: Any) -> str | None:
     """The data file node (none for inference-time aligners that read nothing): named by its path and bytes,
     so two paths to the same bytes keep their own labels and share the gg:sha256 literal."""
     if not isinstance(data, dict) or not _HEX64.match(str(data.get("sha256") or "")):
@@ -110,12 +111,12 @@ def _data_file(t: _Triples, data: Any) -> str | None:
     sha, path = str(data["sha256"]), str(data.get("path") or "")
     iri = node_iri("data-file", hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:16])
     t.add(iri, "a", "gg:DataFile")
-    t.add(iri, "rdfs:label", _string(Path(path).name or path or sha[:16]))
-    t.add(iri, "gg:sha256", _string(sha))
-    t.add(iri, "gg:dataPath", _string(path))
+    t.add(iri, "rdfs:label", string_literal(Path(path).name or path or sha[:16]))
+    t.add(iri, "gg:sha256", string_literal(sha))
+    t.add(iri, "gg:dataPath", string_literal(path))
     rows = data.get("rows")
     if isinstance(rows, int) and not isinstance(rows, bool) and rows >= 0:
-        t.add(iri, "gg:itemCount", _typed(rows, "integer"))
+        t.add(iri, "gg:itemCount", typed_literal(rows, "integer"))
     return iri
 
 
