@@ -48,3 +48,20 @@ def test_value_theory_attribute_wins_and_non_value_evaluators_refuse_a_target(tm
     assert value_section(_Quiz(), {"id": "mc", "attaches_to": ["approach/benchmark"]}, {"acc": 1.0}) is None
     with pytest.raises(EvaluationError, match="does not measure a value theory"):
         value_section(_Quiz(), {"id": "mc", "attaches_to": []}, {"acc": 1.0}, str(tmp_path / "t.json"))
+
+
+def test_dimensions_that_measured_nothing_are_left_out_with_a_note(tmp_path):
+    """Generate mode where no answer could be read gives NaN scores: the result is still written, with the
+    unscored dimensions named, and distances only where something was scored."""
+    target = tmp_path / "t.json"
+    target.write_text('{"theory": "moral-foundations", "values": {"care": 5, "fairness": 4, "loyalty": 1}}')
+    metrics = {"care": float("nan"), "fairness": 3.0, "loyalty": 2.0, "invalid_rate": 0.5}
+    section = value_section(_Quiz(), {"id": "quiz", "attaches_to": [MFT]}, metrics, str(target))
+    assert [r["node"] for r in section["dimensions"]] == [ID + "mft-fairness-cheating", ID + "mft-loyalty-betrayal"]
+    assert "Care" in section["notes"][0]
+    assert section["target"]["dimensions"] == [ID + "mft-fairness-cheating", ID + "mft-loyalty-betrayal"]
+
+    nothing = {"care": float("nan"), "fairness": float("nan"), "invalid_rate": 1.0}
+    section = value_section(_Quiz(), {"id": "quiz", "attaches_to": [MFT]}, nothing, str(target))
+    assert section["dimensions"] == [] and "target" not in section
+    assert "no dimension was scored" in section["notes"][-1]

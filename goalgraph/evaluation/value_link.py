@@ -7,6 +7,7 @@ the vector; `<name>/spread_sd` and `<name>/spread_range` travel with each score.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from goalgraph.errors import EvaluationError
@@ -33,6 +34,7 @@ def value_section(evaluator: Any, component: dict, metrics: dict[str, float],
     graph = goalgraph.load(plugins=False)
     theory = load_theory(graph, ref)
     scores: dict[str, float] = {}
+    unscored: list[str] = []
     rows = []
     for name, value in metrics.items():
         if "/" in name or not isinstance(value, (int, float)):
@@ -43,17 +45,24 @@ def value_section(evaluator: Any, component: dict, metrics: dict[str, float],
             continue
         if dim.iri in scores:
             continue
+        if not math.isfinite(value):  # e.g. generate mode where no answer could be read: measured nothing
+            unscored.append(dim.label)
+            continue
         scores[dim.iri] = float(value)
         rows.append({"node": dim.iri, "label": dim.label, "metric": name, "score": float(value),
                      "spread_sd": metrics.get(f"{name}/spread_sd"), "spread_range": metrics.get(f"{name}/spread_range")})
-    if not scores:
+    if not scores and not unscored:
         if target_path:
             raise EvaluationError(f"--target: {component['id']!r} reported no scores on {theory.label}'s dimensions")
         return None
     vector = ValueVector(theory, scores)
     section: dict[str, Any] = {"theory": theory.iri, "theory_label": theory.label, "dimensions": rows,
                                "complete": vector.complete}
-    if target_path:
+    if unscored:
+        section["notes"] = [f"no score (not a finite number, e.g. no answer could be read) for: {', '.join(unscored)}"]
+    if target_path and not scores:
+        section["notes"].append("distances to the target not computed: no dimension was scored")
+    elif target_path:
         target = load_target(target_path, theory, graph=graph, allow_partial=True)
         shared = [d for d in vector.dimensions if d in target.vector.dimensions]
         if not shared:
