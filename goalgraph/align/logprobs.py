@@ -2,11 +2,11 @@
 the loss) and the preference losses are built from."""
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 from goalgraph.align.data import IGNORE, Encoded
+from goalgraph.runtime.forward_args import forward_takes
 
 
 def collate(examples: Sequence[Encoded], pad_id: int, device: Any = "cpu") -> dict[str, Any]:
@@ -40,7 +40,7 @@ def token_logps(model: Any, batch: dict[str, Any]) -> tuple[Any, Any]:
     mask = labels != IGNORE
     width = labels.shape[1]
     counted = mask.any(dim=0).nonzero()
-    first = int(counted[0]) if len(counted) and _keeps_logits(model) else 0
+    first = int(counted[0]) if len(counted) and forward_takes(model, "logits_to_keep") else 0
     kwargs = {"logits_to_keep": torch.arange(first, width, device=labels.device)} if first else {}
     logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], **kwargs).logits
     logits = (logits if first else logits[:, :-1]).float()
@@ -50,23 +50,6 @@ def token_logps(model: Any, batch: dict[str, Any]) -> tuple[Any, Any]:
     if first:
         logps = torch.cat([logps.new_zeros((logps.shape[0], first)), logps], dim=1)
     return logps, mask
-
-
-def _keeps_logits(model: Any) -> bool:
-    """Whether the model's forward takes `logits_to_keep` (most transformers causal LMs; peft passes it on)."""
-    base = getattr(model, "get_base_model", None)
-    return _forward_takes_logits_to_keep(type(base() if callable(base) else model))
-
-
-@functools.lru_cache(maxsize=None)
-def _forward_takes_logits_to_keep(cls: type) -> bool:
-    """Asked once per model class, not on every micro-batch."""
-    import inspect
-
-    try:
-        return "logits_to_keep" in inspect.signature(cls.forward).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def sequence_logps(model: Any, batch: dict[str, Any], *, average: bool = False) -> Any:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from goalgraph.runtime.forward_args import cache_arg, output_cache
+
 MIN_SHARED_PREFIX = 4   # tokens; a shorter common prefix is not worth a separate forward pass
 
 OnDone = Callable[[list[int], list[tuple[float, bool]]], None]
@@ -184,7 +186,7 @@ def score_shared(model: Any, reqs: list[tuple[list[int], list[int]]], indices: l
     if shared:
         ids = torch.tensor([list(contexts[0][:shared])], dtype=torch.long, device=device)
         out = model(input_ids=ids, use_cache=True)
-        prefix_kv = _kv_tensors(out.past_key_values)
+        prefix_kv = _kv_tensors(output_cache(out))
 
     contexts.sort(key=lambda c: -(len(c) + max(len(k) for _, k in groups[c])))
     pos = 0
@@ -207,14 +209,14 @@ def _stage(model, chunk, groups, shared, prefix_kv, *, batch_rows, pad_id, devic
     width = rem_ids.shape[1]
     kwargs: dict[str, Any] = {}
     if prefix_kv is not None:
-        kwargs["past_key_values"] = _cache_from([(k.expand(g, -1, -1, -1).contiguous(), v.expand(g, -1, -1, -1).contiguous())
+        kwargs[cache_arg(model)] = _cache_from([(k.expand(g, -1, -1, -1).contiguous(), v.expand(g, -1, -1, -1).contiguous())
                                                  for k, v in prefix_kv])
     full_mask = torch.cat([torch.ones((g, shared), dtype=torch.long, device=device), rem_mask], dim=1)
     positions = (shared + torch.arange(width, device=device)).unsqueeze(0).expand(g, -1)
     out = model(input_ids=rem_ids, attention_mask=full_mask, position_ids=positions, use_cache=True, **kwargs)
     stats["tokens_run"] += int(rem_mask.sum())
     last = _log_softmax(torch.stack([out.logits[j, len(rems[j]) - 1] for j in range(g)]))   # [g, V]
-    stage_kv = _kv_tensors(out.past_key_values)
+    stage_kv = _kv_tensors(output_cache(out))
 
     first: dict[int, tuple[float, bool]] = {}
     rows: list[tuple[int, int, list[int]]] = []            # (group, request index, continuation)
@@ -239,8 +241,8 @@ def _stage(model, chunk, groups, shared, prefix_kv, *, batch_rows, pad_id, devic
                           dim=1)
         rem_len = torch.tensor([len(rems[p[0]]) for p in part], dtype=torch.long, device=device)
         positions = shared + rem_len.unsqueeze(1) + torch.arange(ids.shape[1], device=device).unsqueeze(0)
-        logits = model(input_ids=ids, attention_mask=mask2, position_ids=positions, past_key_values=cache,
-                       use_cache=True).logits
+        logits = model(input_ids=ids, attention_mask=mask2, position_ids=positions, use_cache=True,
+                       **{cache_arg(model): cache}).logits
         stats["tokens_run"] += int(mask.sum())
         done_idx, answers = [], []
         for k, (j, i, cont) in enumerate(part):
