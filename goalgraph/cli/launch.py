@@ -59,12 +59,11 @@ def launch(args: list[str], commands: set[str], root: list[str]) -> int:
     if not command:
         raise GoalgraphError(f"name the goalgraph command to launch after torchrun's options, e.g. {HELP_EXAMPLE}")
     from torch.distributed import run as torchrun
+    from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 
     parsed = _parse(torchrun, [*options, "--module", "goalgraph", *root, *command])
     logging.getLogger("torch.distributed.elastic").setLevel(logging.CRITICAL)  # the ranks speak for themselves
-    from torch.distributed.elastic.multiprocessing.api import SignalException
-
     try:
         torchrun.run(parsed)
     except SignalException as exc:  # the launcher itself was interrupted or terminated: the agent stopped the ranks
