@@ -55,7 +55,27 @@ def main(argv: list[str] | None = None) -> None:
         _usage_error(exc)
     except KeyboardInterrupt:
         code = 130
-    raise SystemExit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    _leave_if_a_rank(code)
+    raise SystemExit(code)
+
+
+def _leave_if_a_rank(code: int) -> None:
+    """A rank of a torch.distributed job exits without interpreter teardown once its command is done: its files
+    are written and its process group destroyed, and tearing down the interpreter while gloo's C++ threads still
+    hold Python objects sometimes aborted the process ("terminate called without an active exception", exit -6)
+    after a successful run (pytorch/pytorch#179291 describes the cause)."""
+    dist = sys.modules.get("goalgraph.runtime.distributed")
+    if dist is None or not dist.joined_a_job():
+        return
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can reach it
+            pass
+    os._exit(code)
 
 
 def _is_usage_error(exc: Exception) -> bool:

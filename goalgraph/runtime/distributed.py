@@ -61,7 +61,8 @@ class Dist:
                 td.init_process_group(backend=backend, timeout=timedelta(seconds=self.timeout_s))
             except Exception as exc:  # rendezvous failed: a peer never came, a bad address
                 raise RankFailure(f"rank {self.rank}: cannot join the distributed job: {one_line(exc)}") from None
-        self.started = True
+        global _JOINED
+        self.started = _JOINED = True
 
     def all_gather(self, value: Any) -> list[Any]:
         """`value` from every rank, in rank order; a peer that died or timed out is a RankFailure."""
@@ -101,7 +102,9 @@ class Dist:
     def close(self) -> None:
         """End the process group together: a barrier first (unless a failure was exchanged, when peers may be
         gone), so no rank tears down its gloo connections while another still uses them. Without it a rank
-        sometimes aborted at exit ("terminate called without an active exception") after finishing its work."""
+        sometimes aborted at exit ("terminate called without an active exception") after finishing its work;
+        the barrier made that rarer, and the CLI now also leaves such a process without interpreter teardown
+        (`goalgraph.cli.main`), where gloo's threads met the interpreter's finalisation."""
         import torch.distributed as td
 
         if self.started and td.is_initialized():
@@ -115,6 +118,12 @@ class Dist:
 
 
 _CURRENT: Dist | None = None
+_JOINED = False
+
+
+def joined_a_job() -> bool:
+    """Whether this process took part in a process group (the CLI then leaves without interpreter teardown)."""
+    return _JOINED
 
 
 def current() -> Dist | None:
