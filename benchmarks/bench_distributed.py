@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,10 +25,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(REPO))
+
+from goalgraph.testing.servers import free_port  # noqa: E402
 
 
 def run(nproc: int | None, model: Path, data: Path, work: Path, name: str) -> dict:
@@ -61,7 +59,6 @@ def main() -> None:
     ap.add_argument("--n-layer", type=int, default=8)
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args()
-    sys.path.insert(0, str(REPO))
     from bench_run import _items as items           # the same synthetic mc-generic items as bench_run
     from goalgraph.testing.tiny_models import build_tiny_gpt2
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +24,7 @@ from goalgraph.graph.api import GoalGraph  # noqa: E402
 from goalgraph.graph.queries import list_queries  # noqa: E402
 from goalgraph.graph.remote import Endpoints, RemoteStore  # noqa: E402
 from goalgraph.run.publish import collect, publish  # noqa: E402
+from goalgraph.testing.servers import OxigraphServer  # noqa: E402
 
 TARGET_MS = 5.0
 
@@ -42,26 +40,6 @@ def _times(fn, repeat: int) -> tuple[float, float]:
     return statistics.median(out), out[min(len(out) - 1, int(0.95 * len(out)))]
 
 
-def _serve(root: str | None) -> tuple[subprocess.Popen, str]:
-    exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if exe is None:
-        sys.exit("the Oxigraph server is not installed: pip install oxigraph")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    where = ["--location", os.path.join(root, "db")] if root else []
-    proc = subprocess.Popen([exe, "serve", *where, "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    for _ in range(200):
-        try:
-            len(RemoteStore(Endpoints.from_url(url)))
-            return proc, url
-        except Exception:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("oxigraph serve did not start")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=40)
@@ -73,8 +51,12 @@ def main() -> None:
 
 
 def _compare(embedded, parts, root: str | None, what: str, repeat: int) -> None:
-    proc, url = _serve(root)
     try:
+        server = OxigraphServer(os.path.join(root, "db") if root else None)
+    except RuntimeError as exc:
+        sys.exit(str(exc))
+    with server:
+        url = server.url
         publish(RemoteStore(Endpoints.from_url(url)), parts)
         remote = GoalGraph.remote(url)
         print(f"\nserver {url} ({what}); {repeat} warm runs per query\n")
@@ -87,9 +69,6 @@ def _compare(embedded, parts, root: str | None, what: str, repeat: int) -> None:
             print(f"{q.name:34} {e50:12.2f} {e95:7.2f} {r50:10.2f} {r95:7.2f} {r50 - e50:+9.2f}")
         verdict = "meets" if worst <= TARGET_MS else "misses"
         print(f"\nworst p50 difference {worst:+.2f} ms: {verdict} the target of <= {TARGET_MS:g} ms")
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 if __name__ == "__main__":

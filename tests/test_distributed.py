@@ -8,7 +8,6 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, _clean_env
+from goalgraph.testing.servers import free_port
 from test_eval_cli import _mc_items, _write_jsonl
 
 TIMEOUT = 240
 TINY_PLAN = REPO / "tests" / "fixtures" / "plans" / "tiny.json"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -39,7 +35,7 @@ def _launch(nproc: int | None, args: list[str]) -> list[str]:
     if nproc is None:
         return [sys.executable, "-m", "goalgraph", *args]
     return [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc), "--master-addr",
-            "127.0.0.1", "--master-port", str(_free_port()), "-m", "goalgraph", *args]
+            "127.0.0.1", "--master-port", str(free_port()), "-m", "goalgraph", *args]
 
 
 def _run(nproc: int | None, args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
@@ -274,7 +270,7 @@ def test_accelerate_launch_gives_the_metrics_of_one_process(tiny_lm_dir, tmp_pat
     out = tmp_path / "acc" / "mc.json"
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-           "--main_process_port", str(_free_port()), "-m", "goalgraph",
+           "--main_process_port", str(free_port()), "-m", "goalgraph",
            *_eval_args(tiny_lm_dir, data, out, tmp_path / "s2")]
     r = subprocess.run(cmd, env=_env(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT)
     assert r.returncode == 0, r.stderr[-3000:]

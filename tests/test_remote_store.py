@@ -2,21 +2,16 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import one_error_line
 from goalgraph.graph.queries import list_queries
+from goalgraph.testing.servers import OxigraphServer, free_port, oxigraph_executable
 
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="the Oxigraph server is not installed (pip install oxigraph)")
+pytestmark = pytest.mark.skipif(oxigraph_executable() is None, reason="the Oxigraph server is not installed (pip install oxigraph)")
 
 GRAPH = "https://w3id.org/goalgraph/graph/"
 RUN_TTL = """@prefix prov: <http://www.w3.org/ns/prov#> .
@@ -25,52 +20,9 @@ RUN_TTL = """@prefix prov: <http://www.w3.org/ns/prov#> .
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One `oxigraph serve` process; stopped by the fixture that started it."""
-
-    def __init__(self, root: Path):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/query"
-        self.proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(root / "db"), "--bind",
-                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):  # at most about 20 s
-            try:
-                self.counts()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start")
-
-    def counts(self) -> dict[str, int]:
-        """Triples per named graph, straight from the server."""
-        req = urllib.request.Request(
-            self.url, data=b"SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            rows = json.load(resp)["results"]["bindings"]
-        return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-
-
 @pytest.fixture
 def server(tmp_path):
-    s = Server(tmp_path)
+    s = OxigraphServer(tmp_path / "db")
     yield s
     s.stop()
 
@@ -86,7 +38,7 @@ def run_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, cli, run_dir):
     """A server holding the bundled graph, the built-in plugins and one run; and the local per-graph counts."""
-    s = Server(tmp_path_factory.mktemp("oxigraph"))
+    s = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db")
     try:
         r = cli("--no-validate", "publish", s.url, "--with-results", str(run_dir), "--write", "-f", "json")
         assert r.code == 0, r.err
@@ -151,7 +103,7 @@ def test_publish_without_write_writes_nothing(server, cli):
 
 
 def test_server_down_is_one_line_and_exit_2(cli):
-    url = f"http://127.0.0.1:{_free_port()}/query"
+    url = f"http://127.0.0.1:{free_port()}/query"
     for args in (("--store", url, "ask", "goal-evolution"), ("--store", url, "show", "dpo"),
                  ("publish", url, "--write")):
         line = one_error_line(cli(*args, env={"GOALGRAPH_STORE_TIMEOUT": "2"}))

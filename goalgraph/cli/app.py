@@ -88,7 +88,9 @@ def _load(ctx: typer.Context, extra: list[Path] | None = None, validate: bool | 
         from goalgraph.run.locate import provenance_files
 
         paths += [str(p) for p in provenance_files(results)]
-    store = obj.get("store") or os.environ.get("GOALGRAPH_STORE")
+    from goalgraph.graph.sources import store_url
+
+    store = store_url(obj.get("store"))
     if store:
         return _load_remote(store, paths)
     check = obj.get("validate", True) if validate is None else validate

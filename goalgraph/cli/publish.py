@@ -36,7 +36,8 @@ def register(app: typer.Typer, handles_errors) -> None:
         """Upload the graph into named graphs on a SPARQL 1.1 server (Oxigraph, Fuseki), replacing only its own
         graphs, all-or-nothing. Read-only unless --write is given."""
         from goalgraph.errors import GoalgraphError
-        from goalgraph.graph.remote import Endpoints, Http, RemoteStore, store_url as default_url
+        from goalgraph.graph.remote import Endpoints, Http, RemoteStore
+        from goalgraph.graph.sources import store_url as default_url
         from goalgraph.run.publish import collect, publish
 
         obj = ctx.obj or {}

@@ -271,33 +271,28 @@ def run(spec: EvalSpec, progress_factory: Callable[[int], Callable[[int], None]]
     from goalgraph.runtime.distributed import current
 
     dist = current()
+
+    def prepare() -> tuple[Any, Any]:
+        m = models.get(spec, kind) if models is not None else load_model(spec, kind)
+        _reset_counters(m)
+        return m, _store(spec, m, dist.tag if dist is not None else "")
+
     if dist is None:
-        model = models.get(spec, kind) if models is not None else load_model(spec, kind)
-        _reset_counters(model)
-        loaded = time.perf_counter()
-        store = _store(spec, model)
-        progress = progress_factory(len(set(flat))) if progress_factory else None
-        try:
-            answers, counts = answer_requests(model, flat, store, progress)
-        finally:
-            if store is not None:
-                store.close()
+        model, store = prepare()
     else:
-        dist.start()
-
-        def prepare() -> tuple[Any, Any]:
-            m = models.get(spec, kind) if models is not None else load_model(spec, kind)
-            _reset_counters(m)
-            return m, _store(spec, m, dist.tag)
-
+        dist.start()  # before the model loads: it pins this rank's GPU
         # every rank has its model and has read the store files before any rank writes to its own
         model, store = dist.guarded(prepare)
-        loaded = time.perf_counter()
-        try:
+    loaded = time.perf_counter()
+    try:
+        if dist is None:
+            progress = progress_factory(len(set(flat))) if progress_factory else None
+            answers, counts = answer_requests(model, flat, store, progress)
+        else:
             answers, counts, per_rank = answer_sharded(model, flat, store, dist, progress_factory)
-        finally:
-            if store is not None:
-                store.close()
+    finally:
+        if store is not None:
+            store.close()
     scored = time.perf_counter()
 
     records, pos = [], 0

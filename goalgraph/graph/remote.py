@@ -23,7 +23,6 @@ import pyoxigraph as ox
 from goalgraph.errors import GoalgraphError, one_line
 from goalgraph.graph.store import GraphStore
 
-ENV_VAR = "GOALGRAPH_STORE"
 ENV_TIMEOUT = "GOALGRAPH_STORE_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_TRIES = 3
@@ -233,11 +232,6 @@ class RemoteStore:
         return int(sol["n"].value)
 
     # -- Graph Store protocol and update ---------------------------------------------------
-    def graph_triples(self) -> dict[str, int]:
-        """Triples per named graph."""
-        rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return {sol["g"].value: int(sol["n"].value) for sol in rows}
-
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one named graph with the given N-Triples (SPARQL 1.1 Graph Store protocol PUT)."""
         url = f"{self.endpoints.store}?{urllib.parse.urlencode({'graph': graph})}"
@@ -268,9 +262,3 @@ class RemoteGraphStore:
     graph_subjects = GraphStore.graph_subjects
     to_ntriples = GraphStore.to_ntriples
     __len__ = GraphStore.__len__
-
-
-def store_url(explicit: str | None = None) -> str | None:
-    """`--store URL`, else GOALGRAPH_STORE, else None (the embedded store)."""
-    return explicit or os.environ.get(ENV_VAR) or None
-

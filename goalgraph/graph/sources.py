@@ -1,4 +1,5 @@
-"""Where graph files come from: the bundled ontology, `--graph` files and `GOALGRAPH_GRAPH`."""
+"""Where graph files come from: the bundled ontology, `--graph` files and `GOALGRAPH_GRAPH` (or, with `--store` /
+`GOALGRAPH_STORE`, a SPARQL server instead)."""
 from __future__ import annotations
 
 import os
@@ -8,6 +9,7 @@ from pathlib import Path
 from goalgraph.errors import GraphParseError
 
 ENV_VAR = "GOALGRAPH_GRAPH"
+STORE_ENV_VAR = "GOALGRAPH_STORE"
 
 # File suffix -> pyoxigraph format name. Anything else is handed to rdflib's guesser.
 FORMATS = {
@@ -73,6 +75,11 @@ def env_paths() -> list[str]:
     """Paths listed in GOALGRAPH_GRAPH, separated like PATH (os.pathsep)."""
     raw = os.environ.get(ENV_VAR, "")
     return [p for p in raw.split(os.pathsep) if p.strip()]
+
+
+def store_url(explicit: str | None = None) -> str | None:
+    """`--store URL`, else GOALGRAPH_STORE, else None (the embedded store)."""
+    return explicit or os.environ.get(STORE_ENV_VAR) or None
 
 
 def user_sources(paths: list[str] | tuple[str, ...]) -> list[Source]:
