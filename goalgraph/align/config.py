@@ -85,9 +85,16 @@ def make_config(aligner: str, options: dict[str, Any]) -> TrainConfig:
 
 def _positive(cfg: TrainConfig, *names: str) -> None:
     for name in names:
-        value = getattr(cfg, name)
-        if not isinstance(value, int) or value < 1:
-            raise AlignmentError(f"{name} must be a whole number of at least 1, got {value!r}")
+        check_count(name, getattr(cfg, name))
+
+
+def check_count(name: str, value: Any, *, optional: bool = False) -> None:
+    """A count option (rounds, n, batch size, ...) is a whole number of at least 1 (or None when `optional`)."""
+    if optional and value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise AlignmentError(f"{name} must be a whole number of at least 1{' (or none)' if optional else ''}, "
+                             f"got {value!r}")
 
 
 def hyperparameters(aligner: str, cfg: TrainConfig) -> dict[str, Any]:

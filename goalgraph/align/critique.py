@@ -32,6 +32,7 @@ import string
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from goalgraph.align.config import check_count
 from goalgraph.align.errors import AlignmentError
 from goalgraph.align.principles import Principle
 from goalgraph.align.workdir import append_row, claim_output, read_journal
@@ -132,10 +133,8 @@ def critique_revise(model_path: str | Path, data_path: str | Path, output_dir: s
 def _check_arguments(*, rounds: Any, max_new_tokens: Any, temperature: Any, batch_size: Any, limit: Any,
                      principles: Sequence[Principle]) -> None:
     for name, value in (("rounds", rounds), ("max_new_tokens", max_new_tokens), ("batch_size", batch_size)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise AlignmentError(f"{name} must be a whole number of at least 1, got {value!r}")
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-        raise AlignmentError(f"limit must be a whole number of at least 1 (or none), got {limit!r}")
+        check_count(name, value)
+    check_count("limit", limit, optional=True)
     if not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or not temperature >= 0:
         raise AlignmentError(f"temperature must be zero (greedy) or positive, got {temperature!r}")
     if not principles:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from goalgraph.align.config import check_count
 from goalgraph.align.errors import AlignmentError
 from goalgraph.align.principles import Principle, system_prompt
 from goalgraph.align.data import read_prompts
@@ -49,8 +50,7 @@ def value_best_of_n(model_path: str | Path, output_dir: str | Path, target: Any,
     `data_path`, answer its prompts now and record every candidate's reward. Returns the alignment record."""
     from goalgraph.align.value_reward import target_settings
 
-    if not isinstance(n, int) or n < 1:
-        raise AlignmentError(f"n must be a whole number of at least 1, got {n!r}")
+    check_count("n", n)
     if not temperature > 0:
         raise AlignmentError(f"temperature must be positive, got {temperature}")
     if max_new_tokens < 1:
@@ -126,7 +126,7 @@ def _answer_prompts(spec_dir: Path, prompts: list[str], *, max_new_tokens: int, 
     done = read_journal(log)
     model = CausalLM.load(str(spec_dir), device=device)
     if reward is not None:
-        model._reward = reward
+        model.reward = reward
     with log.open("a", encoding="utf-8") as fh:
         for i, prompt in enumerate(prompts):
             if i < len(done):
@@ -137,8 +137,6 @@ def _answer_prompts(spec_dir: Path, prompts: list[str], *, max_new_tokens: int, 
             done.append(row)
             if on_item:
                 on_item(i, row)
-    chosen = [r["rewards"][r["chosen"]] for r in done if r["rewards"][r["chosen"]] is not None]
-    every = [x for r in done for x in r["rewards"] if x is not None]
-    return {"best_of_n": {"log": BEST_OF_N_LOG, "prompts": len(done),
-                          "mean_chosen_reward": sum(chosen) / len(chosen) if chosen else None,
-                          "mean_sample_reward": sum(every) / len(every) if every else None}}
+    from goalgraph.runtime.wrapped import reward_summary
+
+    return {"best_of_n": {"log": BEST_OF_N_LOG, **reward_summary(done)}}

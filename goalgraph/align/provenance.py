@@ -20,17 +20,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from goalgraph.graph.namespaces import node_iri
+from goalgraph.graph.namespaces import model_iri, node_iri
 from goalgraph.util.turtle_writer import (Triples, component_iri, double_literal, finite_number, method_node_iri,
                                           string_literal, typed_literal)
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
-
-
-def model_iri(fingerprint: str) -> str:
-    """The node of a model: the scheme `goalgraph run` uses (`goalgraph.run.runner`)."""
-    return node_iri("model", fingerprint[:16])
 
 
 def alignment_iri(record: dict[str, Any], fingerprint: str) -> str:

@@ -9,10 +9,12 @@ that is given; a completion with no letter in it is never kept. What was decided
 
     OUTPUT/value_filter/scores.jsonl     every row: index, distance (null: no profile), kept
     OUTPUT/value_filter/selected.jsonl   the kept rows as they were in the data file
+    OUTPUT/value_filter/filter.json      the hash of the data, target and filter options that decided it
 
 then `train("sft", ...)` fine-tunes on `selected.jsonl` into OUTPUT and writes the alignment record with the
-filter's settings and figures. Profiling is deterministic, so a rerun writes the same selection and the training
-resumes from its last checkpoint.
+filter's settings and figures. A rerun with the same data, target and options reuses the selection without
+profiling again, and the training resumes from its last checkpoint (or returns the finished record); other data
+or options are refused before anything is rewritten, unless overwrite.
 """
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from goalgraph.align.config import check_count
 from goalgraph.align.errors import AlignmentError
 
 FILTER_DIR = "value_filter"
+FILTER_KEY = "filter.json"   # in FILTER_DIR: the hash of what decided the selection, written last
 
 
 def value_filter_sft(model_path: str | Path, data_path: str | Path, output_dir: str | Path, target: Any, *,
@@ -41,22 +45,30 @@ def value_filter_sft(model_path: str | Path, data_path: str | Path, output_dir: 
         raise AlignmentError(f"keep must be a share in (0, 1], got {keep}")
     if max_distance is not None and max_distance < 0:
         raise AlignmentError(f"max_distance must be 0 or more, got {max_distance}")
-    if not isinstance(min_rows, int) or min_rows < 1:
-        raise AlignmentError(f"min_rows must be a whole number of at least 1, got {min_rows!r}")
+    check_count("min_rows", min_rows)
     make_config("sft", hyperparameters)               # a bad hyper-parameter fails before any profiling
+    from goalgraph.util.digest import file_sha256
+
     output = Path(output_dir)
     _check_output(output, overwrite)
     settings = target_settings(target, metric)
     rows = read_sft(data_path)
-    texts = [_plain(r.completion) for r in rows]
-    rewards = (reward or reward_from_spec(settings))(texts)
-    if len(rewards) != len(rows):
-        raise AlignmentError(f"the reward gave {len(rewards)} scores for {len(rows)} rows")
-    distances = [None if r is None else -float(r) for r in rewards]
-    kept = select(distances, keep=keep, max_distance=max_distance, min_rows=min_rows)
-    if not kept:
-        raise AlignmentError(f"no row of {data_path} is within max_distance={max_distance} of the target")
-    selected = _write_selection(output, data_path, distances, kept)
+    data_sha = file_sha256(data_path)
+    key = _filter_key(data_sha, settings, keep=keep, max_distance=max_distance, min_rows=min_rows)
+    earlier = _earlier_selection(output, key, overwrite)
+    if earlier is not None:                # the same filter ran before: its selection stands, nothing is redone
+        distances, kept = earlier
+    else:
+        texts = [_plain(r.completion) for r in rows]
+        rewards = (reward or reward_from_spec(settings))(texts)
+        if len(rewards) != len(rows):
+            raise AlignmentError(f"the reward gave {len(rewards)} scores for {len(rows)} rows")
+        distances = [None if r is None else -float(r) for r in rewards]
+        kept = select(distances, keep=keep, max_distance=max_distance, min_rows=min_rows)
+        if not kept:
+            raise AlignmentError(f"no row of {data_path} is within max_distance={max_distance} of the target")
+        _write_selection(output, data_path, distances, kept, key)
+    selected = output / FILTER_DIR / "selected.jsonl"
     chosen = [distances[i] for i in kept]
     scored = [d for d in distances if d is not None]
     summary = {"source": {"path": str(data_path), "rows": len(rows)}, "kept": len(kept),
@@ -65,9 +77,7 @@ def value_filter_sft(model_path: str | Path, data_path: str | Path, output_dir: 
                "mean_distance_kept": sum(chosen) / len(chosen),
                "mean_distance_all": sum(scored) / len(scored) if scored else None,
                "scores": f"{FILTER_DIR}/scores.jsonl", "selected": f"{FILTER_DIR}/selected.jsonl"}
-    from goalgraph.util.digest import file_sha256
-
-    summary["source"]["sha256"] = file_sha256(data_path)
+    summary["source"]["sha256"] = data_sha
     return train("sft", model_path, selected, output, overwrite=overwrite, on_step=on_step,
                  record_as="value-filter-sft", keep_paths=(FILTER_DIR,),
                  record_extra={"value_filter": summary, "target": settings["target"]}, **hyperparameters)
@@ -104,8 +114,32 @@ def _check_output(output: Path, overwrite: bool) -> None:
                          f"into it)")
 
 
+def _filter_key(data_sha256: str, settings: dict[str, Any], **options: Any) -> str:
+    """What decides the selection: the data, the target and metric, and the filter's options."""
+    import hashlib
+
+    doc = {"data_sha256": data_sha256, "target": settings, "options": options}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _earlier_selection(output: Path, key: str, overwrite: bool) -> tuple[list[float | None], list[int]] | None:
+    """(distances, kept) of a selection this very filter wrote before; None when there is none (or overwrite).
+    A selection made with other data or settings is refused before anything is profiled or rewritten."""
+    from goalgraph.align.workdir import read_json
+
+    folder = output / FILTER_DIR
+    marker = read_json(folder / FILTER_KEY)
+    if overwrite or marker is None:
+        return None
+    if marker.get("filter_sha256") != key:
+        raise AlignmentError(f"{output} already holds a value-filter-sft selection made from other data or filter "
+                             f"settings (pass overwrite (--overwrite) to replace it)")
+    scores = [json.loads(line) for line in (folder / "scores.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [s["distance"] for s in scores], [s["index"] for s in scores if s["kept"]]
+
+
 def _write_selection(output: Path, data_path: str | Path, distances: list[float | None],
-                     kept: list[int]) -> Path:
+                     kept: list[int], key: str) -> Path:
     from goalgraph.align.data import raw_records
     from goalgraph.util.atomic import write_text_atomic
 
@@ -117,4 +151,5 @@ def _write_selection(output: Path, data_path: str | Path, distances: list[float 
     write_text_atomic(folder / "scores.jsonl", "".join(json.dumps(s) + "\n" for s in scores))
     selected = folder / "selected.jsonl"
     write_text_atomic(selected, "".join(json.dumps(records[i], ensure_ascii=False) + "\n" for i in kept))
+    write_text_atomic(folder / FILTER_KEY, json.dumps({"filter_sha256": key}) + "\n")   # last: the selection is whole
     return selected

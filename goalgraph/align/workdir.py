@@ -26,9 +26,10 @@ def check_base(model_path: str | Path) -> str:
     """The base model as given, once it is known to be a model directory (or a spec over one) or a hub id."""
     from goalgraph.errors import GoalgraphError
     from goalgraph.runtime.loading import check_model_source
+    from goalgraph.runtime.model_spec import weights_source
 
     try:
-        check_model_source(str(model_path))
+        check_model_source(weights_source(str(model_path)))
     except GoalgraphError as exc:
         raise AlignmentError(str(exc)) from None
     return str(model_path)

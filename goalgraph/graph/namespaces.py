@@ -40,6 +40,12 @@ def node_iri(kind: str, slug: str) -> str:
     return f"{ID}{kind}/{slug}"
 
 
+def model_iri(fingerprint: str) -> str:
+    """The node of a model, named by its weights' fingerprint: runs and alignment records share it, so a model
+    aligned by one and measured by another is one node."""
+    return node_iri("model", fingerprint[:16])
+
+
 def split_node_iri(iri: str) -> tuple[str, str] | None:
     """(kind, slug) of an instance IRI, or None for IRIs outside the instance namespace."""
     m = _SLUG.match(iri)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from goalgraph.errors import GoalgraphError, one_line
-from goalgraph.graph.namespaces import node_iri
+from goalgraph.graph.namespaces import model_iri, node_iri
 from goalgraph.run.directory import RunDirectory
 from goalgraph.plan.data import parse_pairs
 from goalgraph.run.steps import RunInputError, Selected, select_steps, spec_sha256
@@ -106,10 +106,11 @@ class PlanRun:
                  progress_factory: Callable[[int], Callable[[int], None]] | None = None):
         from goalgraph.plan.io import load_plan
         from goalgraph.runtime.loading import check_model_source
+        from goalgraph.runtime.model_spec import weights_source
 
         self.plan_path = Path(plan_path)
         self.plan = load_plan(self.plan_path)
-        check_model_source(model)
+        check_model_source(weights_source(model))   # a model spec (principles-icl, best-of-n) runs over its base
         self.model = model
         self.alignment = read_alignment_record(model)
         overrides = parse_pairs(data_overrides) if isinstance(data_overrides, list) else (data_overrides or {})
@@ -157,7 +158,7 @@ class PlanRun:
         plan = PlanInfo(path=str(self.plan_path), sha256=plan_sha, title=self.plan.title,
                         goal=self.plan.goal.model_dump(mode="json"),
                         theory=self.plan.theory.model_dump(mode="json") if self.plan.theory else None)
-        model = ModelInfo(path=self.model, fingerprint=self.weights, iri=node_iri("model", self.weights[:16]),
+        model = ModelInfo(path=self.model, fingerprint=self.weights, iri=model_iri(self.weights),
                           describe=dict(prev.model.describe) if prev is not None else {},
                           alignment=self.alignment, name=model_name(self.model))
         steps = [self._step_result(sel) for sel in self.selected]

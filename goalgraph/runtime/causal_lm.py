@@ -41,7 +41,7 @@ class CausalLM:
     @classmethod
     def load(cls, source: str, *, device: str = "auto", dtype: str = "auto", batch_size: int | str = "auto",
              revision: str | None = None, trust_remote_code: bool = False, chat: bool = False,
-             system_prompt: str | None = None, share_prefix: bool = True) -> "CausalLM":
+             system_prompt: str | None = None, share_prefix: bool = True, prompt_style: str = "chat") -> "CausalLM":
         from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -74,7 +74,8 @@ class CausalLM:
         resolved = getattr(config, "_commit_hash", None) or revision
         return cls(model, tokenizer, source=source, device=dev, dtype=torch_dtype,
                    batch_size=parse_batch_size(batch_size, dev),
-                   revision=resolved, chat=chat, system_prompt=system_prompt, share_prefix=share_prefix)
+                   revision=resolved, chat=chat, system_prompt=system_prompt, share_prefix=share_prefix,
+                   prompt_style=prompt_style)
 
     @property
     def fingerprint(self) -> str:

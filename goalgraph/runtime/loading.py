@@ -7,11 +7,8 @@ from goalgraph.errors import EvaluationError
 
 
 def check_model_source(source: str, what: str = "model") -> None:
-    """A path that looks local must be a model directory (or a model spec over one); anything else is left for
-    the hub to resolve."""
-    from goalgraph.runtime.model_spec import weights_source
-
-    source = weights_source(source)      # a model spec names its base; that must be a model
+    """A path that looks local must be a model directory; anything else is left for the hub to resolve. (A caller
+    that accepts model specs checks `model_spec.weights_source(source)`, the weights at the bottom of the spec.)"""
     p = Path(source).expanduser()
     looks_local = source.startswith((".", "/", "~")) or p.exists() or source.count("/") > 1
     if looks_local and not p.is_dir():

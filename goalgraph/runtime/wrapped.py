@@ -34,10 +34,8 @@ def load_spec(cls: Any, source: str, *, chat: bool = False, system_prompt: str |
     style = prompted[0].settings.get("prompt_style", "prefix") if prompted else None
     lm = cls.load(chain[-1].base, chat=chat or style == "chat",
                   system_prompt=prompted[0].settings["system_prompt"] if prompted else system_prompt,
-                  **load_options)
-    if style:
-        lm.prompt_style = style
-    lm.source, lm._fingerprint = str(source), None
+                  prompt_style=style or "chat", **load_options)
+    lm.source = str(source)  # the outermost spec: its fingerprint covers every layer
     model: Any = lm
     for spec in reversed(chain):
         if spec.kind == "best-of-n":
@@ -57,29 +55,26 @@ class BestOfN:
 
     @property
     def reward(self) -> Callable[[Sequence[str]], list[float]]:
+        """The spec's value reward, built on first use; assignable (a caller that already has one)."""
         if self._reward is None:
             from goalgraph.align.value_reward import reward_from_spec
 
             self._reward = reward_from_spec(self.spec.settings)
         return self._reward
 
-    # the attributes evaluators and the runner read are the base model's
+    @reward.setter
+    def reward(self, fn: Callable[[Sequence[str]], list[float]]) -> None:
+        self._reward = fn
+
+    # the attributes evaluators and the runner read (fingerprint, device, ...) are the base model's
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)
 
-    @property
-    def fingerprint(self) -> str:
-        return self.base.fingerprint
-
     def describe(self) -> dict[str, Any]:
-        chosen = [c["rewards"][c["chosen"]] for c in self.choices if c["rewards"][c["chosen"]] is not None]
-        every = [r for c in self.choices for r in c["rewards"] if r is not None]
         return {**self.base.describe(),
                 "best_of_n": {"n": self.n, "temperature": self.temperature, "metric": self.spec.settings.get("metric"),
                               "target": (self.spec.settings.get("target") or {}).get("name"),
-                              "prompts": len(self.choices),
-                              "mean_chosen_reward": sum(chosen) / len(chosen) if chosen else None,
-                              "mean_sample_reward": sum(every) / len(every) if every else None}}
+                              **reward_summary(self.choices)}}
 
     def loglikelihood(self, requests: Sequence[Loglikelihood], on_done: Progress | None = None) -> list:
         return self.base.loglikelihood(requests, on_done=on_done)
@@ -110,3 +105,12 @@ class BestOfN:
                   "chosen": chosen, "text": candidates[chosen]}
         self.choices.append(record)
         return record
+
+
+def reward_summary(choices: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Prompts answered, and the mean reward of the chosen samples and of all samples (None where none scored)."""
+    chosen = [c["rewards"][c["chosen"]] for c in choices if c["rewards"][c["chosen"]] is not None]
+    every = [r for c in choices for r in c["rewards"] if r is not None]
+    return {"prompts": len(choices),
+            "mean_chosen_reward": sum(chosen) / len(chosen) if chosen else None,
+            "mean_sample_reward": sum(every) / len(every) if every else None}

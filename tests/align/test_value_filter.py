@@ -60,6 +60,31 @@ def test_the_model_is_trained_on_the_kept_rows_only(base_model, tmp_path):
     assert value_filter_sft(base_model, data, out, TARGET, keep=0.5, reward=by_length, **FAST) == record
 
 
+def test_a_rerun_reuses_the_selection_and_other_settings_are_refused_before_rewriting(base_model, tmp_path):
+    rows = [{"prompt": f"Q{i}:", "completion": " " + "word " * (i + 1)} for i in range(6)]
+    data = write_jsonl(tmp_path / "rows.jsonl", rows)
+    out = tmp_path / "vf"
+    record = value_filter_sft(base_model, data, out, TARGET, keep=0.5, reward=by_length, **FAST)
+    folder = out / "value_filter"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    calls = []
+
+    def counting(texts):
+        calls.append(len(texts))
+        return by_length(texts)
+
+    # the same filter again: the finished record, and the rows are not profiled a second time
+    assert value_filter_sft(base_model, data, out, TARGET, keep=0.5, reward=counting, **FAST) == record
+    assert calls == []
+    # another share: refused before the selection of the finished run is touched
+    with pytest.raises(AlignmentError, match="other data or filter settings"):
+        value_filter_sft(base_model, data, out, TARGET, keep=1.0, reward=counting, **FAST)
+    assert calls == [] and {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    # overwrite replaces it
+    again = value_filter_sft(base_model, data, out, TARGET, keep=1.0, reward=counting, overwrite=True, **FAST)
+    assert calls == [6] and again["value_filter"]["kept"] == 6
+
+
 def test_the_real_profiler_keeps_the_rows_of_the_target_values(base_model, tmp_path):
     """A target that puts benevolence far above power keeps the caring completions, not the power-seeking ones."""
     target = tmp_path / "caring.json"
