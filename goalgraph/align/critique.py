@@ -159,7 +159,18 @@ def _chat_mode(chat: str | bool, base: str, *, custom_templates: bool) -> bool:
     if use and custom_templates:
         raise AlignmentError("templates shape the plain-text transcript; a chat model is asked in its own "
                              "format (pass chat=false to use your templates)")
+    if use and _prompted_in_chat(base):
+        raise AlignmentError(f"{base} is a principles-icl spec that puts its system prompt in the chat template, "
+                             f"which would render the conversation a second time; give its base model, or pass "
+                             f"chat=false to ask it in plain transcripts")
     return bool(use)
+
+
+def _prompted_in_chat(base: str) -> bool:
+    """Whether a layer of the spec chain templates every prompt itself (a chat-style prompted spec)."""
+    from goalgraph.runtime.model_spec import base_chain
+
+    return any(s.kind == "prompted" and s.settings.get("prompt_style") == "chat" for s in base_chain(base))
 
 
 def check_templates(templates: dict[str, str] | None) -> dict[str, str]:

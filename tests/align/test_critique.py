@@ -307,5 +307,12 @@ def test_a_chat_model_is_asked_in_its_own_format(talking_model, prompts_file, tm
     assert plain["hyperparameters"]["chat"] is False and plain["config_sha256"] != record["config_sha256"]
     with pytest.raises(AlignmentError, match="no chat template"):
         critique_revise(talking_model, prompts_file, tmp_path / "x", PRINCIPLES, chat=True)
+    from goalgraph.align import principles_icl
+
+    spec = tmp_path / "spec"
+    principles_icl(chatty, spec, PRINCIPLES)               # the system prompt goes into the template's system turn
+    with pytest.raises(AlignmentError, match="render the conversation a second time"):
+        critique_revise(spec, prompts_file, tmp_path / "y", PRINCIPLES, **{**FAST, "rounds": 1})
+    assert not (tmp_path / "y").exists()
     with pytest.raises(AlignmentError, match="pass chat=false"):
         critique_revise(chatty, prompts_file, tmp_path / "y", PRINCIPLES, templates={"answer": "Q: {prompt}\nA:"})
